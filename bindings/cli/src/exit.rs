@@ -1,0 +1,38 @@
+//! Exit codes shared by every subcommand (documented in `saoy --help`).
+
+use std::process::ExitCode;
+
+/// Success.
+pub const OK: u8 = 0;
+/// Negative result: invalid signature, no face match, revoked copy.
+pub const NEGATIVE: u8 = 1;
+/// Indeterminate result: e.g. no trust anchor for a signature.
+pub const INDETERMINATE: u8 = 2;
+/// Bad arguments.
+pub const USAGE: u8 = 64;
+/// Bad input data: corrupt image or PDF, no face, malformed code.
+pub const DATA: u8 = 65;
+/// Input file missing or unreadable.
+pub const NO_INPUT: u8 = 66;
+/// A required service or tool is unavailable.
+pub const UNAVAILABLE: u8 = 69;
+/// Internal error.
+pub const SOFTWARE: u8 = 70;
+/// I/O error writing output.
+pub const IO: u8 = 74;
+
+/// Turn one of the constants above into an [`ExitCode`].
+pub fn code(c: u8) -> ExitCode {
+    ExitCode::from(c)
+}
+
+/// Print an error (text or JSON, with its stable code) and return the exit code.
+pub fn fail(global: &crate::Global, stable_code: &str, message: &str, exit: u8) -> ExitCode {
+    if global.json {
+        let v = serde_json::json!({ "error": { "code": stable_code, "message": message } });
+        println!("{v}");
+    } else {
+        eprintln!("saoy: error [{stable_code}]: {message}");
+    }
+    code(exit)
+}

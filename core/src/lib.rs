@@ -1,0 +1,1 @@
+//! The saoy certification workflow: issue, verify, revoke; verification codes, QR seal, registry.

@@ -1,0 +1,1 @@
+//! Face detection, alignment, embedding, matching and active liveness for the saoy kiosk.

@@ -1,0 +1,1 @@
+//! Model store and ONNX Runtime loader.

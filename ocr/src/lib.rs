@@ -1,0 +1,1 @@
+//! Vietnamese document recognition: scanned image to text lines to document fields (CCCD, MRZ, QR).

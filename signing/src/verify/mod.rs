@@ -1,0 +1,1 @@
+//! PDF signature verification (runs natively and in the browser).
