@@ -1,1 +1,11 @@
-//! The saoy certification workflow: issue, verify, revoke; verification codes, QR seal, registry.
+#![doc = include_str!("../README.md")]
+
+pub mod code;
+pub mod kind;
+pub mod report;
+pub mod seal;
+
+pub use code::{CodeError, VerificationCode};
+pub use kind::DocumentKind;
+pub use report::Reason;
+pub use seal::{IssuerKey, IssuerKeys, KeyId, Seal, SealError, SealReport, SealStatus, verify_seal};

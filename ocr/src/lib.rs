@@ -1,1 +1,9 @@
-//! Vietnamese document recognition: scanned image to text lines to document fields (CCCD, MRZ, QR).
+#![doc = include_str!("../README.md")]
+
+pub mod cer;
+pub mod error;
+pub mod input;
+pub mod model;
+pub mod recognize;
+
+pub use error::OcrError;

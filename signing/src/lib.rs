@@ -1,6 +1,12 @@
-//! Certified-copy PDF writer and PAdES signer/verifier for saoy.
+#![doc = include_str!("../README.md")]
 //!
 //! Module ownership while the crate is being built: `verify` (and
 //! `verify::*`) is the verifier's; everything else is the signer's.
 
+pub mod digest;
+pub mod ess;
+#[cfg(feature = "sign")]
+pub mod pki;
+#[cfg(feature = "sign")]
+pub mod sign;
 pub mod verify;

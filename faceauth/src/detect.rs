@@ -1,0 +1,255 @@
+//! YuNet pre- and post-processing: letterbox, head decoding, NMS.
+
+use crate::error::FaceError;
+use crate::geometry::{BBox, Face, Landmarks, Point};
+use crate::image_ops::{Rgb8View, resize_rgb};
+
+/// Side of YuNet's fixed square input.
+pub const DETECT_SIDE: usize = 640;
+/// The three YuNet output strides.
+pub const STRIDES: [usize; 3] = [8, 16, 32];
+/// Minimum detection score kept (OpenCV Zoo's default for YuNet).
+pub const SCORE_THRESHOLD: f32 = 0.6;
+/// Non-maximum suppression IoU: a box overlapping a better one by more is dropped.
+pub const NMS_IOU: f32 = 0.3;
+
+/// The detector input: the image letterboxed into the top-left corner of a
+/// 640x640 black square, as planar BGR floats in 0..255 (NCHW, batch 1).
+pub struct Letterbox {
+    /// `[1, 3, 640, 640]` BGR values.
+    pub tensor: Vec<f32>,
+    /// Resized width / original width.
+    pub scale_x: f32,
+    /// Resized height / original height.
+    pub scale_y: f32,
+}
+
+/// Letterbox an RGB raster for YuNet (shrinking with area averaging,
+/// enlarging with bilinear interpolation, so that very large photos are
+/// downscaled in one anti-aliased step).
+pub fn letterbox(img: &Rgb8View<'_>) -> Letterbox {
+    let (w, h) = (img.width().max(1), img.height().max(1));
+    let s = (DETECT_SIDE as f64 / w as f64).min(DETECT_SIDE as f64 / h as f64);
+    let nw = ((w as f64 * s).round() as usize).clamp(1, DETECT_SIDE);
+    let nh = ((h as f64 * s).round() as usize).clamp(1, DETECT_SIDE);
+    let small = resize_rgb(img, nw, nh);
+    let plane = DETECT_SIDE * DETECT_SIDE;
+    let mut tensor = vec![0f32; 3 * plane];
+    for y in 0..nh {
+        for x in 0..nw {
+            let i = (y * nw + x) * 3;
+            let o = y * DETECT_SIDE + x;
+            tensor[o] = small[i + 2]; // B
+            tensor[plane + o] = small[i + 1]; // G
+            tensor[2 * plane + o] = small[i]; // R
+        }
+    }
+    Letterbox {
+        tensor,
+        scale_x: nw as f32 / w as f32,
+        scale_y: nh as f32 / h as f32,
+    }
+}
+
+/// One YuNet output level (one stride), flattened row-major over the
+/// `(640/stride)²` grid cells.
+#[derive(Debug, Clone, Default)]
+pub struct HeadLevel {
+    /// The level's stride in input pixels (8, 16 or 32).
+    pub stride: usize,
+    /// Class score per cell.
+    pub cls: Vec<f32>,
+    /// Objectness per cell.
+    pub obj: Vec<f32>,
+    /// Box regression per cell: dx, dy, log w, log h (4 per cell).
+    pub bbox: Vec<f32>,
+    /// Landmark offsets per cell: 5 × (dx, dy) (10 per cell).
+    pub kps: Vec<f32>,
+}
+
+/// Raw YuNet outputs for one image.
+#[derive(Debug, Clone, Default)]
+pub struct YunetOutput {
+    /// The three levels, any order.
+    pub levels: Vec<HeadLevel>,
+}
+
+/// Decode YuNet heads into faces in letterbox (640x640) coordinates, keep
+/// scores ≥ `threshold`, and apply NMS. Faces are sorted by score, best first.
+pub fn decode(out: &YunetOutput, threshold: f32) -> Result<Vec<Face>, FaceError> {
+    let mut cands = Vec::new();
+    for lv in &out.levels {
+        if !STRIDES.contains(&lv.stride) {
+            return Err(bad(format!("unexpected stride {}", lv.stride)));
+        }
+        let cols = DETECT_SIDE / lv.stride;
+        let n = cols * cols;
+        if lv.cls.len() != n || lv.obj.len() != n || lv.bbox.len() != 4 * n || lv.kps.len() != 10 * n {
+            return Err(bad(format!(
+                "stride {}: expected {n} cells, got cls {} obj {} bbox {} kps {}",
+                lv.stride,
+                lv.cls.len(),
+                lv.obj.len(),
+                lv.bbox.len() / 4,
+                lv.kps.len() / 10
+            )));
+        }
+        let s = lv.stride as f32;
+        for i in 0..n {
+            let score = (lv.cls[i].clamp(0.0, 1.0) * lv.obj[i].clamp(0.0, 1.0)).sqrt();
+            if !(score >= threshold) {
+                continue;
+            }
+            let (r, c) = ((i / cols) as f32, (i % cols) as f32);
+            let b = &lv.bbox[4 * i..4 * i + 4];
+            let (cx, cy) = ((c + b[0]) * s, (r + b[1]) * s);
+            let (bw, bh) = (b[2].exp() * s, b[3].exp() * s);
+            if !(bw.is_finite() && bh.is_finite()) {
+                continue;
+            }
+            let k = &lv.kps[10 * i..10 * i + 10];
+            let pts = [0, 1, 2, 3, 4].map(|j| Point::new((c + k[2 * j]) * s, (r + k[2 * j + 1]) * s));
+            cands.push(Face {
+                bbox: BBox { x: cx - bw / 2.0, y: cy - bh / 2.0, w: bw, h: bh },
+                score,
+                landmarks: Landmarks::from_points(pts),
+            });
+        }
+    }
+    Ok(nms(cands, NMS_IOU))
+}
+
+fn bad(detail: String) -> FaceError {
+    FaceError::ModelOutput { model: "face_det", detail }
+}
+
+/// Greedy non-maximum suppression: best score first, drop boxes whose IoU
+/// with a kept box exceeds `iou`.
+pub fn nms(mut faces: Vec<Face>, iou: f32) -> Vec<Face> {
+    faces.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut kept: Vec<Face> = Vec::new();
+    for f in faces {
+        if kept.iter().all(|k| k.bbox.iou(&f.bbox) <= iou) {
+            kept.push(f);
+        }
+    }
+    kept
+}
+
+/// Map a face from letterbox coordinates back to the original image.
+pub fn unletterbox(f: &Face, scale_x: f32, scale_y: f32) -> Face {
+    let p = |q: Point| Point::new(q.x / scale_x, q.y / scale_y);
+    Face {
+        bbox: BBox {
+            x: f.bbox.x / scale_x,
+            y: f.bbox.y / scale_y,
+            w: f.bbox.w / scale_x,
+            h: f.bbox.h / scale_y,
+        },
+        score: f.score,
+        landmarks: Landmarks::from_points(f.landmarks.points().map(p)),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Empty heads (every score 0) for all three strides.
+    pub(crate) fn empty_output() -> YunetOutput {
+        YunetOutput {
+            levels: STRIDES
+                .iter()
+                .map(|&s| {
+                    let n = (DETECT_SIDE / s).pow(2);
+                    HeadLevel {
+                        stride: s,
+                        cls: vec![0.0; n],
+                        obj: vec![0.0; n],
+                        bbox: vec![0.0; 4 * n],
+                        kps: vec![0.0; 10 * n],
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Plant a detection at cell (r, c) of the stride level.
+    pub(crate) fn plant(out: &mut YunetOutput, stride: usize, r: usize, c: usize, cls: f32, obj: f32) {
+        let cols = DETECT_SIDE / stride;
+        let i = r * cols + c;
+        let lv = out.levels.iter_mut().find(|l| l.stride == stride).unwrap();
+        lv.cls[i] = cls;
+        lv.obj[i] = obj;
+        lv.bbox[4 * i..4 * i + 4].copy_from_slice(&[0.5, 0.25, 2f32.ln(), 3f32.ln()]);
+        let k = [-0.4, -0.3, 0.4, -0.3, 0.0, 0.1, -0.3, 0.5, 0.3, 0.5];
+        lv.kps[10 * i..10 * i + 10].copy_from_slice(&k);
+    }
+
+    #[test]
+    fn decode_follows_the_yunet_formulas() {
+        let mut out = empty_output();
+        plant(&mut out, 16, 10, 20, 0.81, 0.64);
+        let faces = decode(&out, SCORE_THRESHOLD).unwrap();
+        assert_eq!(faces.len(), 1);
+        let f = faces[0];
+        assert!((f.score - (0.81f32 * 0.64).sqrt()).abs() < 1e-6);
+        // centre ((20+0.5)*16, (10+0.25)*16) = (328, 164), size (32, 48)
+        assert!((f.bbox.w - 32.0).abs() < 1e-3 && (f.bbox.h - 48.0).abs() < 1e-3);
+        assert!((f.bbox.x - 312.0).abs() < 1e-3 && (f.bbox.y - 140.0).abs() < 1e-3);
+        assert!((f.landmarks.right_eye.x - (19.6 * 16.0)).abs() < 1e-3);
+        assert!((f.landmarks.mouth_left.y - (10.5 * 16.0)).abs() < 1e-3);
+    }
+
+    #[test]
+    fn threshold_clipping_and_nms() {
+        let mut out = empty_output();
+        // Below threshold: sqrt(0.5*0.5)=0.5 < 0.6.
+        plant(&mut out, 32, 3, 3, 0.5, 0.5);
+        // Out-of-range values are clipped to 1: score 1.
+        plant(&mut out, 8, 40, 40, 1.7, 2.0);
+        // A neighbour of the same face (heavy overlap) with a lower score.
+        plant(&mut out, 8, 40, 41, 0.8, 0.8);
+        // A separate face.
+        plant(&mut out, 8, 10, 10, 0.9, 0.9);
+        let faces = decode(&out, SCORE_THRESHOLD).unwrap();
+        assert_eq!(faces.len(), 2, "{faces:?}");
+        assert_eq!(faces[0].score, 1.0);
+        assert!((faces[1].score - 0.9).abs() < 1e-6);
+    }
+
+    #[test]
+    fn malformed_heads_are_errors() {
+        let mut out = empty_output();
+        out.levels[0].kps.pop();
+        assert_eq!(decode(&out, 0.6).unwrap_err().code(), "face_model_output");
+        let mut out = empty_output();
+        out.levels[1].stride = 12;
+        assert!(decode(&out, 0.6).is_err());
+    }
+
+    #[test]
+    fn letterbox_places_bgr_top_left_and_unletterbox_inverts() {
+        let mut img = image::RgbImage::new(1280, 640);
+        for p in img.pixels_mut() {
+            *p = image::Rgb([10, 20, 30]);
+        }
+        let lb = letterbox(&Rgb8View::of(&img));
+        assert_eq!(lb.tensor.len(), 3 * 640 * 640);
+        assert_eq!((lb.scale_x, lb.scale_y), (0.5, 0.5));
+        let plane = 640 * 640;
+        assert_eq!(lb.tensor[0], 30.0); // B first
+        assert_eq!(lb.tensor[plane], 20.0);
+        assert_eq!(lb.tensor[2 * plane], 10.0);
+        assert_eq!(lb.tensor[319 * 640 + 5], 30.0); // last resized row
+        assert_eq!(lb.tensor[320 * 640 + 5], 0.0); // padding
+        let f = Face {
+            bbox: BBox { x: 10.0, y: 20.0, w: 30.0, h: 40.0 },
+            score: 0.9,
+            landmarks: Landmarks::from_points([Point::new(1.0, 2.0); 5]),
+        };
+        let g = unletterbox(&f, lb.scale_x, lb.scale_y);
+        assert_eq!(g.bbox, BBox { x: 20.0, y: 40.0, w: 60.0, h: 80.0 });
+        assert_eq!(g.landmarks.nose, Point::new(2.0, 4.0));
+    }
+}

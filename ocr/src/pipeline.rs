@@ -1,0 +1,332 @@
+//! The staged pipeline (`load_image` → `prepare` → `detect_lines` →
+//! `recognize` → `layout`) and the one-call [`Ocr::recognize_page`].
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use image::RgbImage;
+use saoy_models::{ModelId, ModelStore};
+
+use crate::detect::{self, DetConfig, PreparedPage};
+use crate::document::{self, DocumentReport};
+use crate::error::OcrError;
+use crate::geometry::{self, Quad};
+use crate::layout::{self, Block};
+use crate::model::{OrientationClassifier, OrtModels, TextDetector, TextRecognizer, load_vocab};
+use crate::recognize::{self, LineText};
+
+/// Pipeline settings.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct OcrConfig {
+    /// Detection settings (resizing, DB thresholds).
+    pub det: DetConfig,
+    /// Lines recognized with a confidence below this are dropped from the page text
+    /// (they stay in [`PageResult::rejected`]).
+    pub min_line_confidence: f32,
+    /// Straighten pages whose lines lean by more than this many degrees.
+    pub deskew_min_degrees: f32,
+}
+
+impl Default for OcrConfig {
+    fn default() -> Self {
+        OcrConfig {
+            det: DetConfig::default(),
+            min_line_confidence: 0.5,
+            deskew_min_degrees: 0.5,
+        }
+    }
+}
+
+/// Builder of [`Ocr`].
+#[derive(Debug, Clone)]
+pub struct OcrBuilder {
+    threads: usize,
+    orientation: bool,
+    config: OcrConfig,
+}
+
+impl OcrBuilder {
+    /// Inference threads per model (0 = one per physical core).
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n;
+        self
+    }
+
+    /// Load and use the 0°/180° text-line classifier (default: on).
+    pub fn orientation(mut self, on: bool) -> Self {
+        self.orientation = on;
+        self
+    }
+
+    /// Replace the pipeline settings.
+    pub fn config(mut self, config: OcrConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Open the three models of `store` in ONNX Runtime.
+    pub fn build(self, store: &ModelStore) -> Result<Ocr, OcrError> {
+        let open = |id: ModelId, model: &'static str| {
+            store
+                .session(id, self.threads)
+                .map_err(|e| OcrError::Models {
+                    model,
+                    reason: format!("{} ({})", e, e.code()),
+                })
+        };
+        let det = open(ModelId::TextDetection, "text_det")?;
+        let rec = open(ModelId::TextRecognition, "text_rec")?;
+        let cls = if self.orientation {
+            Some(open(ModelId::TextOrientation, "text_cls")?)
+        } else {
+            None
+        };
+        let alphabet = load_vocab(&store.path(ModelId::TextRecognitionVocab))?;
+        let models = Arc::new(OrtModels::from_sessions(det, cls, rec, alphabet));
+        let orientation: Option<Arc<dyn OrientationClassifier>> = if models.has_orientation() {
+            Some(models.clone())
+        } else {
+            None
+        };
+        Ok(Ocr {
+            detector: models.clone(),
+            recognizer: models,
+            orientation,
+            config: self.config,
+        })
+    }
+
+    /// Build over any implementations of the model traits (fakes in tests,
+    /// another runtime elsewhere).
+    pub fn build_with(
+        self,
+        detector: Arc<dyn TextDetector>,
+        recognizer: Arc<dyn TextRecognizer>,
+        orientation: Option<Arc<dyn OrientationClassifier>>,
+    ) -> Ocr {
+        Ocr {
+            detector,
+            recognizer,
+            orientation,
+            config: self.config,
+        }
+    }
+}
+
+/// The recognition engine. Cheap to share across threads (`&self` methods).
+pub struct Ocr {
+    detector: Arc<dyn TextDetector>,
+    recognizer: Arc<dyn TextRecognizer>,
+    orientation: Option<Arc<dyn OrientationClassifier>>,
+    config: OcrConfig,
+}
+
+impl std::fmt::Debug for Ocr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ocr")
+            .field("orientation", &self.orientation.is_some())
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// One recognized text line.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct TextLine {
+    /// Recognized text (NFC).
+    pub text: String,
+    /// Mean character probability, `0..=1`.
+    pub confidence: f32,
+    /// The line's quadrilateral in the input image (top-left, top-right,
+    /// bottom-right, bottom-left).
+    pub quad: Quad,
+    /// Detector score (mean text probability inside the box).
+    pub det_score: f32,
+    /// The line decoded with MRZ characters only, for MRZ-looking lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mrz_text: Option<String>,
+}
+
+/// Time spent in each stage, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct Timings {
+    /// Page normalization (orientation, deskew) and detector input preparation.
+    pub prepare_ms: f64,
+    /// Text detection and DB post-processing.
+    pub detect_ms: f64,
+    /// Line crops, orientation check and recognition.
+    pub recognize_ms: f64,
+    /// Reading order and document understanding (MRZ, QR, fields).
+    pub analyze_ms: f64,
+    /// Everything.
+    pub total_ms: f64,
+}
+
+/// Everything recognized on one page.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct PageResult {
+    /// Image width (after EXIF orientation).
+    pub width: u32,
+    /// Image height.
+    pub height: u32,
+    /// Clockwise rotation applied to the page before detection (0, 90, 180, 270);
+    /// quadrilaterals are given in the original image's coordinates regardless.
+    pub rotation: u16,
+    /// Skew angle that was measured (degrees, positive = text rises to the right).
+    pub skew_degrees: f32,
+    /// Lines in reading order.
+    pub lines: Vec<TextLine>,
+    /// Blocks of lines (indices into `lines`) in reading order.
+    pub blocks: Vec<Block>,
+    /// Lines dropped because of low confidence.
+    pub rejected: Vec<TextLine>,
+    /// Document kind, fields and consistency report.
+    pub document: DocumentReport,
+    /// Why the result is empty, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub empty_reason: Option<String>,
+    /// Stage timings.
+    pub timings: Timings,
+}
+
+impl PageResult {
+    /// Plain text: lines joined by newlines, blocks by blank lines.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for (bi, block) in self.blocks.iter().enumerate() {
+            if bi > 0 {
+                out.push('\n');
+            }
+            for &li in &block.lines {
+                if let Some(l) = self.lines.get(li) {
+                    out.push_str(&l.text);
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    }
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+impl Ocr {
+    /// Start configuring an engine.
+    pub fn builder() -> OcrBuilder {
+        OcrBuilder {
+            threads: 0,
+            orientation: true,
+            config: OcrConfig::default(),
+        }
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &OcrConfig {
+        &self.config
+    }
+
+    /// Stage 2: normalize the page (90°/180°/270° orientation and skew) and
+    /// build the detector input.
+    pub fn prepare(&self, image: &RgbImage) -> Result<PreparedPage, OcrError> {
+        detect::prepare_page(
+            image,
+            self.detector.as_ref(),
+            self.orientation.as_deref(),
+            self.recognizer.as_ref(),
+            &self.config,
+        )
+    }
+
+    /// Stage 3: detect text-line quadrilaterals (in the prepared page's coordinates).
+    pub fn detect_lines(&self, page: &PreparedPage) -> Result<Vec<detect::DetectedBox>, OcrError> {
+        detect::detect_boxes(self.detector.as_ref(), &page.image, &self.config.det)
+    }
+
+    /// Stage 4: crop and recognize each box (orientation-checked).
+    pub fn recognize(
+        &self,
+        page: &PreparedPage,
+        boxes: &[detect::DetectedBox],
+    ) -> Result<Vec<TextLine>, OcrError> {
+        let crops: Vec<RgbImage> = boxes
+            .iter()
+            .map(|b| geometry::crop_quad(&page.image, &b.quad))
+            .collect();
+        let crops = detect::fix_line_orientation(self.orientation.as_deref(), crops)?;
+        let texts = recognize::recognize_lines(self.recognizer.as_ref(), &crops)?;
+        Ok(boxes
+            .iter()
+            .zip(texts)
+            .map(|(b, t)| TextLine {
+                text: t.text,
+                confidence: t.confidence,
+                quad: page.to_original(&b.quad),
+                det_score: b.score,
+                mrz_text: t.mrz_text,
+            })
+            .collect())
+    }
+
+    /// Recognize an image that is a single text line (no detection).
+    pub fn recognize_line(&self, line: &RgbImage) -> Result<LineText, OcrError> {
+        let mut out = recognize::recognize_lines(self.recognizer.as_ref(), std::slice::from_ref(line))?;
+        out.pop().ok_or(OcrError::BadOutput {
+            model: "text_rec",
+            got: vec![],
+            expected: "one line",
+        })
+    }
+
+    /// Everything in one call: prepare, detect, recognize, order, understand.
+    pub fn recognize_page(&self, image: &RgbImage) -> Result<PageResult, OcrError> {
+        let t0 = Instant::now();
+        let page = self.prepare(image)?;
+        let prepare_ms = ms(t0);
+        let t1 = Instant::now();
+        let boxes = self.detect_lines(&page)?;
+        let detect_ms = ms(t1);
+        let t2 = Instant::now();
+        let recognized = self.recognize(&page, &boxes)?;
+        let recognize_ms = ms(t2);
+        let t3 = Instant::now();
+        let (kept, rejected): (Vec<TextLine>, Vec<TextLine>) = recognized
+            .into_iter()
+            .partition(|l| l.confidence >= self.config.min_line_confidence && !l.text.is_empty());
+        let (lines, blocks) = layout::layout(kept);
+        let document = document::analyze(image, &lines);
+        let empty_reason = if lines.is_empty() {
+            Some(if boxes.is_empty() {
+                "no text detected".to_string()
+            } else {
+                format!("{} candidate lines, none recognized with confidence", boxes.len())
+            })
+        } else {
+            None
+        };
+        let analyze_ms = ms(t3);
+        Ok(PageResult {
+            width: image.width(),
+            height: image.height(),
+            rotation: page.rotation,
+            skew_degrees: page.skew_degrees,
+            lines,
+            blocks,
+            rejected,
+            document,
+            empty_reason,
+            timings: Timings {
+                prepare_ms,
+                detect_ms,
+                recognize_ms,
+                analyze_ms,
+                total_ms: ms(t0),
+            },
+        })
+    }
+}

@@ -1,0 +1,505 @@
+//! Line recognition: AsterNet input preparation, width-bucket batching,
+//! greedy CTC decoding and per-line confidence.
+//!
+//! Facts this follows (measured, see the project's FACTS §1-2): height 32,
+//! width `max(32, w*32/h)` rounded up to a multiple of 4, RGB scaled by
+//! `x/255` only, batches right-padded with 1.0 (white), no input wider than
+//! 1024 (longer lines are split at a blank gap).
+
+use image::RgbImage;
+use image::imageops::{self, FilterType};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::OcrError;
+use crate::model::{TensorF32, TextRecognizer};
+
+/// Input height of the recognizer.
+pub const REC_HEIGHT: u32 = 32;
+/// Widest input the recognizer accepts.
+pub const MAX_REC_WIDTH: u32 = 1024;
+/// Most columns (sum of padded widths) in one batch.
+const BATCH_COLUMNS: u32 = 12_288;
+/// Most lines in one batch.
+const BATCH_LINES: usize = 24;
+
+/// The recognized text of one line.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct LineText {
+    /// The text, NFC-normalized.
+    pub text: String,
+    /// Mean probability of the emitted characters, `0..=1`.
+    pub confidence: f32,
+    /// The same line decoded with only the MRZ classes (`A-Z`, `0-9`, `<`)
+    /// allowed, when the plain decoding looks like an MRZ line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mrz_text: Option<String>,
+}
+
+/// Width of the recognizer input for a `w`x`h` crop.
+pub fn rec_width(w: u32, h: u32) -> u32 {
+    let h = h.max(1) as u64;
+    let scaled = ((w as u64) * REC_HEIGHT as u64).div_ceil(h).max(32);
+    let rounded = scaled.div_ceil(4) * 4;
+    rounded.min(u32::MAX as u64) as u32
+}
+
+/// One piece of a line sent to the recognizer.
+struct Piece {
+    line: usize,
+    /// Insert a space before this piece's text (it was cut at a word gap).
+    space_before: bool,
+    width: u32,
+    pixels: Vec<f32>,
+}
+
+/// Greedy CTC decoding of one sequence.
+///
+/// `step(t)` returns the log-probabilities of step `t` (class 0 = blank);
+/// `allowed`, when given, restricts the argmax to the classes marked true
+/// (the blank is always allowed). Returns the class ids emitted and the
+/// mean probability of the emitting steps (or of all steps when nothing is
+/// emitted).
+pub fn ctc_greedy<'a>(
+    steps: usize,
+    step: impl Fn(usize) -> &'a [f32],
+    allowed: Option<&[bool]>,
+) -> (Vec<usize>, f32) {
+    let mut out = Vec::new();
+    let mut prev = 0usize;
+    let mut emit_p = 0f64;
+    let mut all_p = 0f64;
+    for t in 0..steps {
+        let lp = step(t);
+        let mut best = 0usize;
+        let mut best_v = f32::NEG_INFINITY;
+        for (c, &v) in lp.iter().enumerate() {
+            let ok = c == 0 || allowed.is_none_or(|a| a.get(c).copied().unwrap_or(false));
+            if ok && v > best_v {
+                best_v = v;
+                best = c;
+            }
+        }
+        let p = if best_v.is_finite() {
+            f64::from(best_v).exp()
+        } else {
+            0.0
+        };
+        all_p += p;
+        if best != 0 && best != prev {
+            out.push(best);
+            emit_p += p;
+        }
+        prev = best;
+    }
+    let conf = if !out.is_empty() {
+        emit_p / out.len() as f64
+    } else if steps > 0 {
+        all_p / steps as f64
+    } else {
+        0.0
+    };
+    (out, conf as f32)
+}
+
+/// Whether a decoded line looks like a machine-readable zone line.
+pub fn looks_like_mrz(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if chars.len() < 20 {
+        return false;
+    }
+    let fillers = chars.iter().filter(|&&c| c == '<' || c == '«').count();
+    let mrzish = chars
+        .iter()
+        .filter(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == '<' || **c == '«')
+        .count();
+    fillers >= 2 && mrzish * 10 >= chars.len() * 8
+}
+
+/// Split points of a wide crop so that each piece fits the recognizer.
+/// Returns `(start, end, space_before)` column ranges.
+fn split_columns(img: &RgbImage) -> Vec<(u32, u32, bool)> {
+    let (w, h) = img.dimensions();
+    if rec_width(w, h) <= MAX_REC_WIDTH {
+        return vec![(0, w, false)];
+    }
+    // Longest piece in source columns that still fits, with a margin for rounding.
+    let max_cols = (((MAX_REC_WIDTH - 8) as u64 * h as u64) / REC_HEIGHT as u64).max(8) as u32;
+    // Column ink profile against a mid-grey threshold between the darkest and lightest pixel.
+    let lum: Vec<u8> = img
+        .pixels()
+        .map(|p| ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8)
+        .collect();
+    let (lo, hi) = lum
+        .iter()
+        .fold((255u8, 0u8), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let thr = (u16::from(lo) + u16::from(hi)) / 2;
+    let mut ink = vec![0u32; w as usize];
+    for y in 0..h as usize {
+        for x in 0..w as usize {
+            if u16::from(lum[y * w as usize + x]) < thr {
+                ink[x] += 1;
+            }
+        }
+    }
+    let word_gap = (h / 5).max(2);
+    let mut pieces = Vec::new();
+    let mut start = 0u32;
+    let mut space = false;
+    while w - start > max_cols {
+        let lo_c = start + max_cols / 2;
+        let hi_c = start + max_cols;
+        // Widest all-blank run inside [lo_c, hi_c).
+        let mut best: Option<(u32, u32)> = None; // (run start, run len)
+        let mut run_start = None;
+        for x in lo_c..=hi_c.min(w - 1) {
+            let blank = ink[x as usize] == 0 && x < hi_c;
+            match (blank, run_start) {
+                (true, None) => run_start = Some(x),
+                (false, Some(s)) => {
+                    let len = x - s;
+                    if best.is_none_or(|(_, l)| len > l) {
+                        best = Some((s, len));
+                    }
+                    run_start = None;
+                }
+                _ => {}
+            }
+        }
+        let (cut, is_word_gap) = match best {
+            Some((s, len)) => (s + len / 2, len >= word_gap),
+            None => {
+                // No blank column: cut where there is least ink.
+                let mut c = lo_c;
+                for x in lo_c..hi_c.min(w) {
+                    if ink[x as usize] < ink[c as usize] {
+                        c = x;
+                    }
+                }
+                (c, false)
+            }
+        };
+        let cut = cut.clamp(start + 1, w - 1);
+        pieces.push((start, cut, space));
+        start = cut;
+        space = is_word_gap;
+    }
+    pieces.push((start, w, space));
+    pieces
+}
+
+/// Resize a crop to the recognizer's height and lay it out as planar RGB `x/255`.
+fn prepare_piece(img: &RgbImage) -> (u32, Vec<f32>) {
+    let (w, h) = img.dimensions();
+    let rw = rec_width(w, h).min(MAX_REC_WIDTH);
+    let resized = imageops::resize(img, rw, REC_HEIGHT, FilterType::Triangle);
+    let plane = (rw * REC_HEIGHT) as usize;
+    let mut data = vec![0f32; plane * 3];
+    for (i, p) in resized.pixels().enumerate() {
+        data[i] = f32::from(p[0]) / 255.0;
+        data[plane + i] = f32::from(p[1]) / 255.0;
+        data[2 * plane + i] = f32::from(p[2]) / 255.0;
+    }
+    (rw, data)
+}
+
+/// Group piece indices (sorted by width) into batches of similar width.
+fn batches(widths: &[u32]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..widths.len()).collect();
+    order.sort_by_key(|&i| widths[i]);
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut cur: Vec<usize> = Vec::new();
+    for i in order {
+        if let Some(&first) = cur.first() {
+            let w0 = widths[first];
+            let wi = widths[i];
+            let fits = cur.len() < BATCH_LINES
+                && wi * (cur.len() as u32 + 1) <= BATCH_COLUMNS
+                && wi <= w0 + w0 / 3 + 16;
+            if !fits {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.push(i);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Recognize line crops (each image one text line, upright).
+pub fn recognize_lines(
+    model: &dyn TextRecognizer,
+    lines: &[RgbImage],
+) -> Result<Vec<LineText>, OcrError> {
+    let alphabet = model.alphabet();
+    let mut pieces = Vec::new();
+    for (li, img) in lines.iter().enumerate() {
+        if img.width() == 0 || img.height() == 0 {
+            continue;
+        }
+        for (s, e, space_before) in split_columns(img) {
+            let sub = imageops::crop_imm(img, s, 0, e - s, img.height()).to_image();
+            let (width, pixels) = prepare_piece(&sub);
+            pieces.push(Piece {
+                line: li,
+                space_before,
+                width,
+                pixels,
+            });
+        }
+    }
+    let widths: Vec<u32> = pieces.iter().map(|p| p.width).collect();
+    // Per piece: class ids, confidence, MRZ-constrained ids.
+    let mut decoded: Vec<Option<(Vec<usize>, f32, Option<Vec<usize>>)>> = vec![None; pieces.len()];
+    let mrz_allowed = mrz_mask(alphabet);
+    for batch in batches(&widths) {
+        let bw = batch.iter().map(|&i| widths[i]).max().unwrap_or(32);
+        let b = batch.len();
+        let plane = (bw * REC_HEIGHT) as usize;
+        let mut data = vec![1f32; b * 3 * plane];
+        for (bi, &pi) in batch.iter().enumerate() {
+            let p = &pieces[pi];
+            let pw = p.width as usize;
+            let src_plane = pw * REC_HEIGHT as usize;
+            for ch in 0..3 {
+                for y in 0..REC_HEIGHT as usize {
+                    let src = &p.pixels[ch * src_plane + y * pw..ch * src_plane + (y + 1) * pw];
+                    let dst = (bi * 3 + ch) * plane + y * bw as usize;
+                    data[dst..dst + pw].copy_from_slice(src);
+                }
+            }
+        }
+        let input = TensorF32 {
+            shape: vec![b, 3, REC_HEIGHT as usize, bw as usize],
+            data,
+        };
+        let out = model.log_probs(&input)?;
+        let [t_all, ob, classes] = out.shape[..] else {
+            return Err(bad_rec_output(&out));
+        };
+        if ob != b || classes < 2 {
+            return Err(bad_rec_output(&out));
+        }
+        for (bi, &pi) in batch.iter().enumerate() {
+            let steps = ((pieces[pi].width / 4) as usize).min(t_all);
+            let step = |t: usize| {
+                let o = (t * b + bi) * classes;
+                &out.data[o..o + classes]
+            };
+            let (ids, conf) = ctc_greedy(steps, step, None);
+            let text = ids_to_text(alphabet, &ids);
+            let mrz = if looks_like_mrz(&text) {
+                Some(ctc_greedy(steps, step, Some(&mrz_allowed)).0)
+            } else {
+                None
+            };
+            decoded[pi] = Some((ids, conf, mrz));
+        }
+    }
+    // Reassemble pieces into lines.
+    let mut texts: Vec<(String, f64, usize, String, bool)> =
+        vec![(String::new(), 0.0, 0, String::new(), false); lines.len()];
+    for (pi, p) in pieces.iter().enumerate() {
+        let Some((ids, conf, mrz)) = &decoded[pi] else {
+            continue;
+        };
+        let entry = &mut texts[p.line];
+        let piece_text = ids_to_text(alphabet, ids);
+        if p.space_before && !entry.0.is_empty() && !piece_text.starts_with(' ') {
+            entry.0.push(' ');
+        }
+        entry.0.push_str(&piece_text);
+        let n = ids.len().max(1);
+        entry.1 += f64::from(*conf) * n as f64;
+        entry.2 += n;
+        match mrz {
+            Some(m) => {
+                entry.3.push_str(&ids_to_text(alphabet, m));
+                entry.4 = true;
+            }
+            None => entry.3.push_str(&piece_text),
+        }
+    }
+    Ok(texts
+        .into_iter()
+        .map(|(text, csum, n, mrz, is_mrz)| LineText {
+            text: text.trim().nfc().collect(),
+            confidence: if n > 0 { (csum / n as f64) as f32 } else { 0.0 },
+            mrz_text: is_mrz.then(|| mrz.chars().filter(|c| !c.is_whitespace()).collect()),
+        })
+        .collect())
+}
+
+fn bad_rec_output(out: &TensorF32) -> OcrError {
+    OcrError::BadOutput {
+        model: "text_rec",
+        got: out.shape.iter().map(|&d| d as i64).collect(),
+        expected: "[W/4, B, classes]",
+    }
+}
+
+/// Classes allowed in an MRZ (`A-Z`, `0-9`, `<`), as a mask over class ids.
+fn mrz_mask(alphabet: &[String]) -> Vec<bool> {
+    let mut mask = vec![false; alphabet.len() + 1];
+    for (i, s) in alphabet.iter().enumerate() {
+        let mut cs = s.chars();
+        if let (Some(c), None) = (cs.next(), cs.next()) {
+            mask[i + 1] = c.is_ascii_uppercase() || c.is_ascii_digit() || c == '<';
+        }
+    }
+    mask
+}
+
+/// Map class ids (1-based, 0 = blank) to text.
+pub fn ids_to_text(alphabet: &[String], ids: &[usize]) -> String {
+    ids.iter()
+        .filter_map(|&i| i.checked_sub(1).and_then(|j| alphabet.get(j)))
+        .map(String::as_str)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rec_width_rounds_up_to_multiple_of_four_and_floors_at_32() {
+        assert_eq!(rec_width(100, 32), 100);
+        assert_eq!(rec_width(101, 32), 104);
+        assert_eq!(rec_width(10, 32), 32);
+        assert_eq!(rec_width(300, 64), 152);
+        assert_eq!(rec_width(5, 0), 160);
+    }
+
+    fn steps_from(rows: &[[f32; 4]]) -> Vec<Vec<f32>> {
+        rows.iter().map(|r| r.iter().map(|p| p.ln()).collect()).collect()
+    }
+
+    #[test]
+    fn ctc_collapses_repeats_and_drops_blanks() {
+        // classes: 0 blank, 1 'a', 2 'b', 3 '<'
+        let s = steps_from(&[
+            [0.1, 0.8, 0.05, 0.05],
+            [0.1, 0.8, 0.05, 0.05],
+            [0.9, 0.05, 0.03, 0.02],
+            [0.1, 0.6, 0.2, 0.1],
+            [0.2, 0.1, 0.7, 0.0001],
+        ]);
+        let (ids, conf) = ctc_greedy(s.len(), |t| &s[t], None);
+        assert_eq!(ids, vec![1, 1, 2]);
+        // Emitting steps: t0 (0.8), t3 (0.6), t4 (0.7).
+        assert!((conf - 0.7).abs() < 1e-4, "{conf}");
+        let alphabet: Vec<String> = ["a", "b", "<"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(ids_to_text(&alphabet, &ids), "aab");
+    }
+
+    #[test]
+    fn ctc_constrained_picks_best_allowed_class() {
+        let s = steps_from(&[[0.1, 0.5, 0.0001, 0.3999], [0.9, 0.05, 0.03, 0.02]]);
+        let allowed = [false, false, true, true];
+        let (ids, conf) = ctc_greedy(s.len(), |t| &s[t], Some(&allowed));
+        assert_eq!(ids, vec![3]);
+        assert!((conf - 0.3999).abs() < 1e-4);
+    }
+
+    #[test]
+    fn ctc_empty_sequence_reports_blank_confidence() {
+        let s = steps_from(&[[0.9, 0.05, 0.03, 0.02], [0.7, 0.1, 0.1, 0.1]]);
+        let (ids, conf) = ctc_greedy(s.len(), |t| &s[t], None);
+        assert!(ids.is_empty());
+        assert!((conf - 0.8).abs() < 1e-4);
+    }
+
+    #[test]
+    fn mrz_lines_are_recognized_by_shape() {
+        assert!(looks_like_mrz("IDVNM0099999999001099999999<<4"));
+        assert!(looks_like_mrz("NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<"));
+        assert!(!looks_like_mrz("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
+        assert!(!looks_like_mrz("<<<"));
+    }
+
+    #[test]
+    fn batches_group_similar_widths() {
+        let widths = [100, 1000, 104, 900, 40, 1020];
+        let b = batches(&widths);
+        // Every piece appears once.
+        let mut all: Vec<usize> = b.iter().flatten().copied().collect();
+        all.sort();
+        assert_eq!(all, vec![0, 1, 2, 3, 4, 5]);
+        // 100 and 104 share a batch; 40 and 1000 do not.
+        assert!(b.iter().any(|g| g.contains(&0) && g.contains(&2)));
+        assert!(!b.iter().any(|g| g.contains(&4) && g.contains(&1)));
+    }
+
+    #[test]
+    fn wide_lines_split_at_the_widest_gap() {
+        // 40 px tall, 2000 px wide: two dark blocks with a 30 px white gap at 1000..1030.
+        let mut img = RgbImage::from_pixel(2000, 40, image::Rgb([255, 255, 255]));
+        for x in (0..2000).filter(|x| !(1000..1030).contains(x) && x % 7 != 0) {
+            for y in 10..30 {
+                img.put_pixel(x, y, image::Rgb([0, 0, 0]));
+            }
+        }
+        let parts = split_columns(&img);
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert_eq!(parts[0].0, 0);
+        assert!((1000..1030).contains(&parts[0].1));
+        assert!(parts[1].2, "a 30 px gap in a 40 px line is a word gap");
+        for (s, e, _) in &parts {
+            assert!(rec_width(e - s, 40) <= MAX_REC_WIDTH);
+        }
+    }
+
+    struct FakeRec {
+        alphabet: Vec<String>,
+    }
+
+    impl TextRecognizer for FakeRec {
+        /// Emits class 1 at every step whose input column block is dark, blank otherwise.
+        fn log_probs(&self, input: &TensorF32) -> Result<TensorF32, OcrError> {
+            let (b, w) = (input.shape[0], input.shape[3]);
+            let c = self.alphabet.len() + 1;
+            let t_n = w / 4;
+            let plane = 32 * w;
+            let mut data = vec![-20f32; t_n * b * c];
+            for t in 0..t_n {
+                for bi in 0..b {
+                    let v = input.data[bi * 3 * plane + 16 * w + t * 4];
+                    let cls = if v < 0.5 { 1 + (t % 2) } else { 0 };
+                    data[(t * b + bi) * c + cls] = (0.9f32).ln();
+                }
+            }
+            Ok(TensorF32 {
+                shape: vec![t_n, b, c],
+                data,
+            })
+        }
+        fn alphabet(&self) -> &[String] {
+            &self.alphabet
+        }
+    }
+
+    #[test]
+    fn recognize_lines_runs_batches_and_decodes_each_line_by_its_own_width() {
+        let model = FakeRec {
+            alphabet: vec!["x".into(), "y".into()],
+        };
+        // Line 0: 8 dark columns then white (steps 0,1 dark → "xy").
+        let mut a = RgbImage::from_pixel(64, 32, image::Rgb([255, 255, 255]));
+        for x in 0..8 {
+            for y in 0..32 {
+                a.put_pixel(x, y, image::Rgb([0, 0, 0]));
+            }
+        }
+        // Line 1: all white → nothing.
+        let b = RgbImage::from_pixel(40, 32, image::Rgb([255, 255, 255]));
+        let out = recognize_lines(&model, &[a, b]).unwrap();
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].text, "xy");
+        assert!((out[0].confidence - 0.9).abs() < 1e-4);
+        assert_eq!(out[1].text, "");
+        assert!(out[0].mrz_text.is_none());
+    }
+}
