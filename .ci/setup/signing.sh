@@ -6,7 +6,7 @@ source "$(dirname "$0")/../lib.sh"
 timed "signing: apt (qpdf poppler-utils libnss3-tools)" \
   apt_install qpdf poppler-utils libnss3-tools
 timed "signing: pip (pyhanko pyhanko-cli)" \
-  py_install "pyhanko=pyhanko==0.38.0" "pyhanko_cli=pyhanko-cli==0.6.0"
+  py_install "pyhanko=pyhanko==0.38.0" "pyhanko.cli=pyhanko-cli==0.6.0"
 
 # EU DSS harness: resolve and build once; the Maven repository is cached in
 # $SAOY_CI_WORK/m2 so later runs are offline-fast.

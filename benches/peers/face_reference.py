@@ -11,7 +11,9 @@ it is the speed peer of `faceauth/benches/face.rs`.
 
 Pipeline: YuNet letterboxed top-left into 640x640 (zero fill, BGR 0-255); decode
 strides 8/16/32 with score = sqrt(clip(cls)*clip(obj)); keep >= 0.6; NMS IoU 0.3;
-undo the letterbox scale. SFace: least-squares 4-DoF similarity from the five
+landmarks voted over candidates with IoU >= 0.5 with the kept box (score-weighted
+mean); undo the letterbox scale per axis. Letterbox sizes round half up; shrinking
+uses area averaging, enlarging bilinear. SFace: least-squares 4-DoF similarity from the five
 landmarks to the 112x112 template, bilinear warpAffine, RGB 0-255, L2 norm, cosine.
 """
 
@@ -39,6 +41,11 @@ TEMPLATE = np.array(
 SIDE = 640
 SCORE_MIN = 0.6
 NMS_IOU = 0.3
+# Landmark voting (as saoy-faceauth does): the kept face's landmarks are the
+# score-weighted mean of every candidate overlapping it by IoU >= 0.5. Without
+# it, near-tied anchors ~10 px apart flip on +-1 grey-level JPEG decoder
+# differences. Set SAOY_FACE_NO_VOTE=1 for the plain pipeline of FACTS 2.
+VOTE_IOU = None if os.environ.get("SAOY_FACE_NO_VOTE") else 0.5
 
 
 def session(path, threads):
@@ -57,7 +64,7 @@ class Reference:
     def detect(self, bgr):
         h, w = bgr.shape[:2]
         scale = min(SIDE / w, SIDE / h)
-        nw, nh = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
+        nw, nh = max(1, int(w * scale + 0.5)), max(1, int(h * scale + 0.5))
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
         small = cv2.resize(bgr, (nw, nh), interpolation=interp)
         canvas = np.zeros((SIDE, SIDE, 3), dtype=np.float32)
@@ -83,13 +90,18 @@ class Reference:
         for f in faces:
             if all(iou(f[1], k[1]) <= NMS_IOU for k in kept):
                 kept.append(f)
+        sx, sy = nw / w, nh / h
         out = []
         for score, box, lm in kept:
+            if VOTE_IOU is not None:
+                group = [f for f in faces if iou(f[1], box) >= VOTE_IOU]
+                wsum = sum(f[0] for f in group)
+                lm = np.sum([f[0] * np.array(f[2]) for f in group], axis=0) / wsum
             out.append(
                 {
                     "score": score,
-                    "box": [v / scale for v in box],
-                    "landmarks": np.array(lm, dtype=np.float64) / scale,
+                    "box": [box[0] / sx, box[1] / sy, box[2] / sx, box[3] / sy],
+                    "landmarks": np.array(lm, dtype=np.float64) / np.array([sx, sy]),
                 }
             )
         return out
@@ -135,6 +147,9 @@ def cmd_scores(args):
         faces = ref.detect(img) if img is not None else []
         f = largest(faces)
         emb[n] = ref.embed(img, f) if f is not None else None
+        if args.landmarks and f is not None:
+            pts = " ".join(f"{x:.2f} {y:.2f}" for x, y in f["landmarks"])
+            print(f"landmarks {n}: {f['score']:.4f} {pts}")
     with open(args.out, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["img_a", "img_b", "same", "score"])
@@ -178,6 +193,7 @@ def main():
     s.add_argument("--pairs", required=True)
     s.add_argument("--out", required=True)
     s.add_argument("--threads", type=int, default=2)
+    s.add_argument("--landmarks", action="store_true", help="print the landmarks of the face used")
     b = sub.add_parser("bench")
     b.add_argument("--models", required=True)
     b.add_argument("--images", nargs="+", required=True)

@@ -58,7 +58,9 @@ pub enum CodeError {
         len: usize,
     },
     /// All symbols are valid but the check symbol does not match: a typo.
-    #[error("the verification code's check symbol does not match (a character is mistyped or two are swapped)")]
+    #[error(
+        "the verification code's check symbol does not match (a character is mistyped or two are swapped)"
+    )]
     CheckMismatch,
     /// The OS random number generator failed.
     #[error("the operating system's random number generator failed: {detail}")]
@@ -98,7 +100,14 @@ pub struct VerificationCode {
 fn is_separator(c: char) -> bool {
     matches!(
         c,
-        '-' | ' ' | '\t' | '\u{00A0}' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}'
+        '-' | ' '
+            | '\t'
+            | '\u{00A0}'
+            | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '\u{2212}'
     )
 }
 
@@ -334,7 +343,10 @@ mod tests {
     fn sample(seed: u8) -> VerificationCode {
         let mut b = [0u8; 12];
         for (i, x) in b.iter_mut().enumerate() {
-            *x = seed.wrapping_mul(37).wrapping_add((i as u8).wrapping_mul(101)) ^ 0x5a;
+            *x = seed
+                .wrapping_mul(37)
+                .wrapping_add((i as u8).wrapping_mul(101))
+                ^ 0x5a;
         }
         VerificationCode::from_random_bytes(b)
     }

@@ -32,16 +32,51 @@ impl DocumentKind {
     pub const OTHER: Self = Self(0xFFFF);
 
     const NAMES: &'static [(u16, &'static str, &'static str, &'static str)] = &[
-        (0, "unspecified", "unspecified document", "tài liệu chưa phân loại"),
-        (1, "birth_certificate", "birth certificate", "giấy khai sinh"),
-        (2, "marriage_certificate", "marriage certificate", "giấy chứng nhận kết hôn"),
+        (
+            0,
+            "unspecified",
+            "unspecified document",
+            "tài liệu chưa phân loại",
+        ),
+        (
+            1,
+            "birth_certificate",
+            "birth certificate",
+            "giấy khai sinh",
+        ),
+        (
+            2,
+            "marriage_certificate",
+            "marriage certificate",
+            "giấy chứng nhận kết hôn",
+        ),
         (3, "diploma", "diploma", "văn bằng"),
         (4, "transcript", "academic transcript", "bảng điểm"),
-        (5, "citizen_id", "citizen identity card", "thẻ căn cước công dân"),
-        (6, "land_use_certificate", "land use right certificate", "giấy chứng nhận quyền sử dụng đất"),
-        (7, "residence_confirmation", "residence confirmation", "giấy xác nhận thông tin cư trú"),
+        (
+            5,
+            "citizen_id",
+            "citizen identity card",
+            "thẻ căn cước công dân",
+        ),
+        (
+            6,
+            "land_use_certificate",
+            "land use right certificate",
+            "giấy chứng nhận quyền sử dụng đất",
+        ),
+        (
+            7,
+            "residence_confirmation",
+            "residence confirmation",
+            "giấy xác nhận thông tin cư trú",
+        ),
         (8, "driving_licence", "driving licence", "giấy phép lái xe"),
-        (0xFFFF, "other", "other administrative document", "văn bản hành chính khác"),
+        (
+            0xFFFF,
+            "other",
+            "other administrative document",
+            "văn bản hành chính khác",
+        ),
     ];
 
     fn entry(self) -> Option<&'static (u16, &'static str, &'static str, &'static str)> {
@@ -84,7 +119,10 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_unknown_kinds_survive() {
-        assert_eq!(DocumentKind::from_slug("diploma"), Some(DocumentKind::DIPLOMA));
+        assert_eq!(
+            DocumentKind::from_slug("diploma"),
+            Some(DocumentKind::DIPLOMA)
+        );
         assert_eq!(DocumentKind::BIRTH_CERTIFICATE.name_vi(), "giấy khai sinh");
         assert_eq!(DocumentKind(77).slug(), "kind_77");
         assert_eq!(DocumentKind(77).name_en(), "document kind 77");

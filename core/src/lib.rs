@@ -8,4 +8,12 @@ pub mod seal;
 pub use code::{CodeError, VerificationCode};
 pub use kind::DocumentKind;
 pub use report::Reason;
-pub use seal::{IssuerKey, IssuerKeys, KeyId, Seal, SealError, SealReport, SealStatus, verify_seal};
+pub use seal::{
+    IssuerKey, IssuerKeys, KeyId, Seal, SealError, SealReport, SealStatus, verify_seal,
+};
+#[cfg(feature = "demo")]
+pub mod demo;
+#[cfg(feature = "registry")]
+pub mod registry;
+#[cfg(feature = "workflow")]
+pub mod workflow;

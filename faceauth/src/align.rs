@@ -55,7 +55,7 @@ impl Similarity {
             num_b += x * v - y * u;
             den += x * x + y * y;
         }
-        if !(den > 1e-12) {
+        if den.is_nan() || den <= 1e-12 {
             return None;
         }
         let (a, b) = (num_a / den, num_b / den);
@@ -78,7 +78,7 @@ impl Similarity {
     /// The inverse transform (`None` for a degenerate zero scale).
     pub fn inverse(&self) -> Option<Self> {
         let s2 = self.a * self.a + self.b * self.b;
-        if !(s2 > 1e-18) {
+        if s2.is_nan() || s2 <= 1e-18 {
             return None;
         }
         let (a, b) = (self.a / s2, -self.b / s2);
@@ -137,9 +137,7 @@ impl AlignedFace {
 
 /// The transform that maps `landmarks` onto the template.
 pub fn template_transform(landmarks: &Landmarks) -> Option<Similarity> {
-    let src = landmarks
-        .points()
-        .map(|p| (f64::from(p.x), f64::from(p.y)));
+    let src = landmarks.points().map(|p| (f64::from(p.x), f64::from(p.y)));
     let dst = TEMPLATE.map(|(x, y)| (f64::from(x), f64::from(y)));
     Similarity::estimate(&src, &dst)
 }
@@ -171,8 +169,19 @@ mod tests {
 
     #[test]
     fn estimate_recovers_a_known_similarity() {
-        let truth = Similarity { a: 0.8, b: -0.3, tx: 12.0, ty: -7.5 };
-        let src = [(10.0, 20.0), (50.0, 22.0), (30.0, 40.0), (15.0, 60.0), (45.0, 61.0)];
+        let truth = Similarity {
+            a: 0.8,
+            b: -0.3,
+            tx: 12.0,
+            ty: -7.5,
+        };
+        let src = [
+            (10.0, 20.0),
+            (50.0, 22.0),
+            (30.0, 40.0),
+            (15.0, 60.0),
+            (45.0, 61.0),
+        ];
         let dst = src.map(|(x, y)| truth.apply(x, y));
         let est = Similarity::estimate(&src, &dst).unwrap();
         assert!((est.a - truth.a).abs() < 1e-9);
@@ -189,9 +198,26 @@ mod tests {
     fn estimate_is_least_squares_with_noise() {
         // Noisy correspondences: the residual of the estimate must not exceed
         // the residual of the true transform (it is the minimiser).
-        let truth = Similarity { a: 1.1, b: 0.2, tx: 3.0, ty: 4.0 };
-        let src = [(0.0, 0.0), (10.0, 0.0), (5.0, 6.0), (1.0, 11.0), (9.0, 11.0)];
-        let noise = [(0.3, -0.2), (-0.4, 0.1), (0.2, 0.5), (-0.1, -0.3), (0.0, 0.2)];
+        let truth = Similarity {
+            a: 1.1,
+            b: 0.2,
+            tx: 3.0,
+            ty: 4.0,
+        };
+        let src = [
+            (0.0, 0.0),
+            (10.0, 0.0),
+            (5.0, 6.0),
+            (1.0, 11.0),
+            (9.0, 11.0),
+        ];
+        let noise = [
+            (0.3, -0.2),
+            (-0.4, 0.1),
+            (0.2, 0.5),
+            (-0.1, -0.3),
+            (0.0, 0.2),
+        ];
         let mut dst = src.map(|(x, y)| truth.apply(x, y));
         for (d, n) in dst.iter_mut().zip(noise) {
             d.0 += n.0;
@@ -208,7 +234,21 @@ mod tests {
                 .sum()
         };
         assert!(resid(&est) <= resid(&truth));
-        assert!(resid(&est) < 0.6);
+        // Any small change of a parameter increases the residual.
+        for d in [
+            (1e-3, 0.0, 0.0, 0.0),
+            (0.0, 1e-3, 0.0, 0.0),
+            (0.0, 0.0, 1e-2, 0.0),
+            (0.0, 0.0, 0.0, -1e-2),
+        ] {
+            let p = Similarity {
+                a: est.a + d.0,
+                b: est.b + d.1,
+                tx: est.tx + d.2,
+                ty: est.ty + d.3,
+            };
+            assert!(resid(&p) > resid(&est));
+        }
     }
 
     #[test]
@@ -222,7 +262,11 @@ mod tests {
         for p in pts {
             for dy in -2i32..=2 {
                 for dx in -2i32..=2 {
-                    img.put_pixel((p.x as i32 + dx) as u32, (p.y as i32 + dy) as u32, image::Rgb([255, 255, 255]));
+                    img.put_pixel(
+                        (p.x as i32 + dx) as u32,
+                        (p.y as i32 + dy) as u32,
+                        image::Rgb([255, 255, 255]),
+                    );
                 }
             }
         }

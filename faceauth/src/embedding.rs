@@ -26,7 +26,11 @@ impl Embedding {
     /// Normalise raw model output to unit length. `None` when the vector is
     /// empty, not finite or all zero.
     pub fn from_raw(mut raw: Vec<f32>) -> Option<Self> {
-        let norm = raw.iter().map(|v| f64::from(*v) * f64::from(*v)).sum::<f64>().sqrt();
+        let norm = raw
+            .iter()
+            .map(|v| f64::from(*v) * f64::from(*v))
+            .sum::<f64>()
+            .sqrt();
         if raw.is_empty() || !norm.is_finite() || norm < 1e-12 {
             raw.zeroize();
             return None;
@@ -99,7 +103,10 @@ mod tests {
         assert!((a.cosine(&a) - 1.0).abs() < 1e-6);
         let c = Embedding::from_raw(vec![-3.0, -4.0]).unwrap();
         assert!((a.cosine(&c) + 1.0).abs() < 1e-6);
-        assert_eq!(a.cosine(&Embedding::from_raw(vec![1.0, 2.0, 3.0]).unwrap()), 0.0);
+        assert_eq!(
+            a.cosine(&Embedding::from_raw(vec![1.0, 2.0, 3.0]).unwrap()),
+            0.0
+        );
         let m = Embedding::mean(&[&a, &b]).unwrap();
         assert!((m.cosine(&a) - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-5);
     }

@@ -33,18 +33,26 @@ impl OrtDetector {
 }
 
 fn infer_err(model: &'static str) -> impl Fn(ort::Error) -> FaceError {
-    move |e| FaceError::Inference { model, detail: e.to_string() }
+    move |e| FaceError::Inference {
+        model,
+        detail: e.to_string(),
+    }
 }
 
 impl DetectorModel for OrtDetector {
     fn run(&mut self, input: &[f32]) -> Result<YunetOutput, FaceError> {
         const M: &str = "face_det";
-        let t = TensorRef::from_array_view(([1usize, 3, DETECT_SIDE, DETECT_SIDE], input)).map_err(infer_err(M))?;
-        let outputs = self.session.run(ort::inputs!["input" => t]).map_err(infer_err(M))?;
+        let t = TensorRef::from_array_view(([1usize, 3, DETECT_SIDE, DETECT_SIDE], input))
+            .map_err(infer_err(M))?;
+        let outputs = self
+            .session
+            .run(ort::inputs!["input" => t])
+            .map_err(infer_err(M))?;
         let get = |name: String| -> Result<Vec<f32>, FaceError> {
-            let v = outputs
-                .get(&name)
-                .ok_or_else(|| FaceError::ModelOutput { model: M, detail: format!("missing output {name}") })?;
+            let v = outputs.get(&name).ok_or_else(|| FaceError::ModelOutput {
+                model: M,
+                detail: format!("missing output {name}"),
+            })?;
             let (_, data) = v.try_extract_tensor::<f32>().map_err(infer_err(M))?;
             Ok(data.to_vec())
         };
@@ -78,16 +86,25 @@ impl EmbedderModel for OrtEmbedder {
     fn run(&mut self, input: &[f32]) -> Result<Vec<f32>, FaceError> {
         const M: &str = "face_embed";
         let side = crate::align::CROP_SIDE;
-        let t = TensorRef::from_array_view(([1usize, 3, side, side], input)).map_err(infer_err(M))?;
-        let outputs = self.session.run(ort::inputs!["data" => t]).map_err(infer_err(M))?;
-        let v = outputs
-            .get("fc1")
-            .ok_or_else(|| FaceError::ModelOutput { model: M, detail: "missing output fc1".into() })?;
+        let t =
+            TensorRef::from_array_view(([1usize, 3, side, side], input)).map_err(infer_err(M))?;
+        let outputs = self
+            .session
+            .run(ort::inputs!["data" => t])
+            .map_err(infer_err(M))?;
+        let v = outputs.get("fc1").ok_or_else(|| FaceError::ModelOutput {
+            model: M,
+            detail: "missing output fc1".into(),
+        })?;
         let (_, data) = v.try_extract_tensor::<f32>().map_err(infer_err(M))?;
         if data.len() != crate::embedding::EMBEDDING_LEN {
             return Err(FaceError::ModelOutput {
                 model: M,
-                detail: format!("fc1 has {} values, expected {}", data.len(), crate::embedding::EMBEDDING_LEN),
+                detail: format!(
+                    "fc1 has {} values, expected {}",
+                    data.len(),
+                    crate::embedding::EMBEDDING_LEN
+                ),
             });
         }
         Ok(data.to_vec())

@@ -106,18 +106,18 @@ impl FaceError {
     /// A stable machine-readable code for this error (survives FFI and JSON).
     pub fn code(&self) -> &'static str {
         match self {
-            Self::UnsupportedFormat { .. } => "face_unsupported_format",
-            Self::CorruptImage { .. } => "face_corrupt_image",
-            Self::ImageTooLarge { .. } => "face_image_too_large",
-            Self::ImageTooSmall { .. } => "face_image_too_small",
-            Self::NoFace { .. } => "face_no_face",
-            Self::Io { .. } => "face_io",
-            Self::Models(_) => "face_models",
-            Self::Inference { .. } => "face_inference",
-            Self::ModelOutput { .. } => "face_model_output",
-            Self::InvalidArgument { .. } => "face_invalid_argument",
-            Self::Random { .. } => "face_random",
-            Self::Poisoned { .. } => "face_poisoned",
+            Self::UnsupportedFormat { .. } => "face.unsupported_format",
+            Self::CorruptImage { .. } => "face.corrupt_image",
+            Self::ImageTooLarge { .. } => "face.image_too_large",
+            Self::ImageTooSmall { .. } => "face.image_too_small",
+            Self::NoFace { .. } => "face.no_face",
+            Self::Io { .. } => "face.io",
+            Self::Models(_) => "face.models",
+            Self::Inference { .. } => "face.inference",
+            Self::ModelOutput { .. } => "face.model_output",
+            Self::InvalidArgument { .. } => "face.invalid_argument",
+            Self::Random { .. } => "face.random",
+            Self::Poisoned { .. } => "face.poisoned",
         }
     }
 
@@ -143,21 +143,39 @@ mod tests {
     #[test]
     fn codes_are_distinct_and_prefixed() {
         let errs = [
-            FaceError::UnsupportedFormat { detail: String::new() },
+            FaceError::UnsupportedFormat {
+                detail: String::new(),
+            },
             FaceError::CorruptImage { detail: "x".into() },
-            FaceError::ImageTooLarge { width: 1, height: 1, max_side: 1 },
-            FaceError::ImageTooSmall { width: 1, height: 1, min_side: 1 },
-            FaceError::NoFace { role: "probe".into() },
+            FaceError::ImageTooLarge {
+                width: 1,
+                height: 1,
+                max_side: 1,
+            },
+            FaceError::ImageTooSmall {
+                width: 1,
+                height: 1,
+                min_side: 1,
+            },
+            FaceError::NoFace {
+                role: "probe".into(),
+            },
             FaceError::InvalidArgument { detail: "x".into() },
-            FaceError::Inference { model: "m", detail: "x".into() },
+            FaceError::Inference {
+                model: "m",
+                detail: "x".into(),
+            },
         ];
         let mut codes: Vec<_> = errs.iter().map(FaceError::code).collect();
-        assert!(codes.iter().all(|c| c.starts_with("face_")));
+        assert!(codes.iter().all(|c| c.starts_with("face.")));
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), errs.len());
         assert!(errs[4].is_input_error());
         assert!(!errs[6].is_input_error());
-        assert_eq!(errs[0].to_string(), "unsupported or unrecognised image format");
+        assert_eq!(
+            errs[0].to_string(),
+            "unsupported or unrecognised image format"
+        );
     }
 }

@@ -21,19 +21,33 @@ pub const MIN_SIDE: u32 = 16;
 pub fn decode_image(bytes: &[u8], max_side: u32) -> Result<DynamicImage, FaceError> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| FaceError::CorruptImage { detail: e.to_string() })?;
+        .map_err(|e| FaceError::CorruptImage {
+            detail: e.to_string(),
+        })?;
     if reader.format().is_none() {
-        return Err(FaceError::UnsupportedFormat { detail: String::new() });
+        return Err(FaceError::UnsupportedFormat {
+            detail: String::new(),
+        });
     }
     let mut decoder = reader.into_decoder().map_err(map_image_error)?;
     let (w, h) = decoder.dimensions();
     if w > max_side || h > max_side {
-        return Err(FaceError::ImageTooLarge { width: w, height: h, max_side });
+        return Err(FaceError::ImageTooLarge {
+            width: w,
+            height: h,
+            max_side,
+        });
     }
     if w < MIN_SIDE || h < MIN_SIDE {
-        return Err(FaceError::ImageTooSmall { width: w, height: h, min_side: MIN_SIDE });
+        return Err(FaceError::ImageTooSmall {
+            width: w,
+            height: h,
+            min_side: MIN_SIDE,
+        });
     }
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
     img.apply_orientation(orientation);
     Ok(img)
@@ -51,9 +65,15 @@ pub fn load_image_file(path: &std::path::Path, max_side: u32) -> Result<DynamicI
 fn map_image_error(e: image::ImageError) -> FaceError {
     use image::ImageError as E;
     match e {
-        E::Unsupported(u) => FaceError::UnsupportedFormat { detail: u.to_string() },
-        E::Limits(l) => FaceError::CorruptImage { detail: format!("decoder memory limit: {l}") },
-        other => FaceError::CorruptImage { detail: other.to_string() },
+        E::Unsupported(u) => FaceError::UnsupportedFormat {
+            detail: u.to_string(),
+        },
+        E::Limits(l) => FaceError::CorruptImage {
+            detail: format!("decoder memory limit: {l}"),
+        },
+        other => FaceError::CorruptImage {
+            detail: other.to_string(),
+        },
     }
 }
 
@@ -61,10 +81,18 @@ fn map_image_error(e: image::ImageError) -> FaceError {
 pub(crate) fn check_dimensions(img: &DynamicImage, max_side: u32) -> Result<(), FaceError> {
     let (w, h) = (img.width(), img.height());
     if w > max_side || h > max_side {
-        return Err(FaceError::ImageTooLarge { width: w, height: h, max_side });
+        return Err(FaceError::ImageTooLarge {
+            width: w,
+            height: h,
+            max_side,
+        });
     }
     if w < MIN_SIDE || h < MIN_SIDE {
-        return Err(FaceError::ImageTooSmall { width: w, height: h, min_side: MIN_SIDE });
+        return Err(FaceError::ImageTooSmall {
+            width: w,
+            height: h,
+            min_side: MIN_SIDE,
+        });
     }
     Ok(())
 }
@@ -89,8 +117,12 @@ impl<'a> Rgb8View<'a> {
     /// Wrap `data` (row-major RGB, at least `w*h*3` bytes).
     pub fn new(data: &'a [u8], w: usize, h: usize) -> Self {
         let n = (w * h * 3).min(data.len());
-        let h = if w == 0 { 0 } else { n / 3 / w };
-        Self { data: &data[..w * h * 3], w, h }
+        let h = (n / 3).checked_div(w).unwrap_or(0);
+        Self {
+            data: &data[..w * h * 3],
+            w,
+            h,
+        }
     }
 
     /// View of an `image` buffer.
@@ -106,6 +138,20 @@ impl<'a> Rgb8View<'a> {
     /// Height in pixels.
     pub fn height(&self) -> usize {
         self.h
+    }
+
+    /// Copy of the `cw`x`ch` region at `(x0, y0)`, clipped to the image.
+    pub fn crop(&self, x0: usize, y0: usize, cw: usize, ch: usize) -> Vec<u8> {
+        let x0 = x0.min(self.w);
+        let y0 = y0.min(self.h);
+        let cw = cw.min(self.w - x0);
+        let ch = ch.min(self.h - y0);
+        let mut out = Vec::with_capacity(cw * ch * 3);
+        for y in y0..y0 + ch {
+            let o = (y * self.w + x0) * 3;
+            out.extend_from_slice(&self.data[o..o + cw * 3]);
+        }
+        out
     }
 
     #[inline]
@@ -124,7 +170,12 @@ impl<'a> Rgb8View<'a> {
     /// Bilinear sample at `(x, y)` (pixel centres at integer coordinates);
     /// neighbours outside the image count as black.
     pub fn sample_bilinear(&self, x: f64, y: f64) -> [f32; 3] {
-        if !(x.is_finite() && y.is_finite()) || x < -1.0 || y < -1.0 || x > self.w as f64 || y > self.h as f64 {
+        if !(x.is_finite() && y.is_finite())
+            || x < -1.0
+            || y < -1.0
+            || x > self.w as f64
+            || y > self.h as f64
+        {
             return [0.0; 3];
         }
         let (x0, y0) = (x.floor(), y.floor());
@@ -197,35 +248,35 @@ pub(crate) fn resize_rgb(src: &Rgb8View<'_>, dw: usize, dh: usize) -> Vec<f32> {
     let (sw, sh) = (src.w, src.h);
     let hx = AxisWeights::new(sw, dw);
     let vy = AxisWeights::new(sh, dh);
-    // Horizontal pass over only the source rows the vertical pass needs (all of them).
-    let mut tmp = vec![0f32; sh * dw * 3];
-    for y in 0..sh {
-        let row = &src.data[y * sw * 3..(y + 1) * sw * 3];
-        let out = &mut tmp[y * dw * 3..(y + 1) * dw * 3];
+    // Vertical pass first: it touches every source byte, and as a weighted sum
+    // of whole contiguous rows it vectorises; the horizontal pass (a gather)
+    // then runs on the `dh` output rows only.
+    let row_len = sw * 3;
+    let mut tmp = vec![0f32; dh * row_len];
+    for (y, (first, w)) in vy.taps.iter().enumerate() {
+        let acc = &mut tmp[y * row_len..(y + 1) * row_len];
+        for (k, wk) in w.iter().enumerate() {
+            let row = &src.data[(first + k) * row_len..(first + k + 1) * row_len];
+            for (a, &v) in acc.iter_mut().zip(row) {
+                *a += wk * f32::from(v);
+            }
+        }
+    }
+    let mut dst = vec![0f32; dh * dw * 3];
+    for y in 0..dh {
+        let row = &tmp[y * row_len..(y + 1) * row_len];
+        let out = &mut dst[y * dw * 3..(y + 1) * dw * 3];
         for (x, (first, w)) in hx.taps.iter().enumerate() {
             let (mut r, mut g, mut b) = (0f32, 0f32, 0f32);
             for (k, wk) in w.iter().enumerate() {
                 let o = (first + k) * 3;
-                r += wk * f32::from(row[o]);
-                g += wk * f32::from(row[o + 1]);
-                b += wk * f32::from(row[o + 2]);
+                r += wk * row[o];
+                g += wk * row[o + 1];
+                b += wk * row[o + 2];
             }
-            out[x * 3] = r;
-            out[x * 3 + 1] = g;
-            out[x * 3 + 2] = b;
-        }
-    }
-    let mut dst = vec![0f32; dh * dw * 3];
-    for (y, (first, w)) in vy.taps.iter().enumerate() {
-        let out = &mut dst[y * dw * 3..(y + 1) * dw * 3];
-        for (k, wk) in w.iter().enumerate() {
-            let row = &tmp[(first + k) * dw * 3..(first + k + 1) * dw * 3];
-            for (o, v) in out.iter_mut().zip(row) {
-                *o += wk * v;
-            }
-        }
-        for o in out.iter_mut() {
-            *o = o.round().clamp(0.0, 255.0);
+            out[x * 3] = r.round().clamp(0.0, 255.0);
+            out[x * 3 + 1] = g.round().clamp(0.0, 255.0);
+            out[x * 3 + 2] = b.round().clamp(0.0, 255.0);
         }
     }
     dst
@@ -241,7 +292,10 @@ pub fn laplacian_variance(luma: &[f32], w: usize, h: usize) -> f32 {
     for y in 1..h - 1 {
         for x in 1..w - 1 {
             let c = luma[y * w + x];
-            let l = luma[y * w + x - 1] + luma[y * w + x + 1] + luma[(y - 1) * w + x] + luma[(y + 1) * w + x]
+            let l = luma[y * w + x - 1]
+                + luma[y * w + x + 1]
+                + luma[(y - 1) * w + x]
+                + luma[(y + 1) * w + x]
                 - 4.0 * c;
             sum += f64::from(l);
             sum2 += f64::from(l) * f64::from(l);
@@ -276,7 +330,12 @@ mod tests {
             }
         }
         let out = resize_rgb(&Rgb8View::new(&data, 4, 4), 2, 2);
-        assert_eq!(out, vec![200.0, 100.0, 7.0, 20.0, 10.0, 7.0, 20.0, 10.0, 7.0, 200.0, 100.0, 7.0]);
+        assert_eq!(
+            out,
+            vec![
+                200.0, 100.0, 7.0, 20.0, 10.0, 7.0, 20.0, 10.0, 7.0, 200.0, 100.0, 7.0
+            ]
+        );
     }
 
     #[test]
@@ -306,27 +365,56 @@ mod tests {
     fn laplacian_variance_separates_sharp_from_flat() {
         let flat = vec![128.0f32; 20 * 20];
         assert_eq!(laplacian_variance(&flat, 20, 20), 0.0);
-        let checker: Vec<f32> = (0..400).map(|i| if (i % 20 + i / 20) % 2 == 0 { 0.0 } else { 255.0 }).collect();
+        let checker: Vec<f32> = (0..400)
+            .map(|i| {
+                if (i % 20 + i / 20) % 2 == 0 {
+                    0.0
+                } else {
+                    255.0
+                }
+            })
+            .collect();
         assert!(laplacian_variance(&checker, 20, 20) > 1e5);
         assert_eq!(laplacian_variance(&flat, 2, 2), 0.0);
     }
 
     #[test]
     fn decode_rejects_garbage_truncation_and_size() {
-        assert_eq!(decode_image(b"hello world, not an image", 100).unwrap_err().code(), "face_unsupported_format");
+        assert_eq!(
+            decode_image(b"hello world, not an image", 100)
+                .unwrap_err()
+                .code(),
+            "face.unsupported_format"
+        );
         let mut png = Vec::new();
         DynamicImage::new_rgb8(40, 30)
             .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
             .unwrap();
         let ok = decode_image(&png, 100).unwrap();
         assert_eq!((ok.width(), ok.height()), (40, 30));
-        assert_eq!(decode_image(&png[..png.len() / 2], 100).unwrap_err().code(), "face_corrupt_image");
+        assert_eq!(
+            decode_image(&png[..png.len() / 2], 100).unwrap_err().code(),
+            "face.corrupt_image"
+        );
         let e = decode_image(&png, 32).unwrap_err();
-        assert!(matches!(e, FaceError::ImageTooLarge { width: 40, height: 30, max_side: 32 }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                FaceError::ImageTooLarge {
+                    width: 40,
+                    height: 30,
+                    max_side: 32
+                }
+            ),
+            "{e:?}"
+        );
         let mut tiny = Vec::new();
         DynamicImage::new_luma8(8, 8)
             .write_to(&mut Cursor::new(&mut tiny), image::ImageFormat::Png)
             .unwrap();
-        assert_eq!(decode_image(&tiny, 100).unwrap_err().code(), "face_image_too_small");
+        assert_eq!(
+            decode_image(&tiny, 100).unwrap_err().code(),
+            "face.image_too_small"
+        );
     }
 }

@@ -1,1 +1,29 @@
-//! Face detection, alignment, embedding, matching and active liveness for the saoy kiosk.
+#![doc = include_str!("../README.md")]
+
+pub mod align;
+mod auth;
+pub mod detect;
+pub mod embedding;
+pub mod engine;
+mod error;
+mod geometry;
+pub mod image_ops;
+pub mod liveness;
+pub mod metrics;
+pub mod quality;
+
+pub use align::AlignedFace;
+pub use auth::{
+    Comparison, FaceAnalysis, FaceAuth, FaceAuthBuilder, FaceReport, FaceSummary, ImageComparison,
+    MATCH_THRESHOLD, PORTRAIT_UPSCALE_BELOW_PX, Reason, Verdict,
+};
+pub use embedding::Embedding;
+pub use error::FaceError;
+pub use geometry::{BBox, Face, Landmarks, Point, Pose};
+/// Re-export of the `image` crate version the API takes (`DynamicImage`).
+pub use image;
+pub use image_ops::{decode_image, load_image_file};
+pub use liveness::{
+    Challenge, ChallengeKind, Frame, LivenessConfig, LivenessIssue, LivenessReport, PoseSample,
+};
+pub use quality::{QualityIssue, QualityMeasures, QualityReport, QualityThresholds, Source};

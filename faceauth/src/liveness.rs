@@ -57,7 +57,12 @@ pub enum ChallengeKind {
 
 impl ChallengeKind {
     /// All kinds, in a fixed order.
-    pub const ALL: [ChallengeKind; 4] = [Self::TurnLeft, Self::TurnRight, Self::LookUp, Self::LookDown];
+    pub const ALL: [ChallengeKind; 4] = [
+        Self::TurnLeft,
+        Self::TurnRight,
+        Self::LookUp,
+        Self::LookDown,
+    ];
 
     /// Stable code.
     pub fn code(self) -> &'static str {
@@ -118,7 +123,9 @@ impl Challenge {
     /// A challenge drawn from the operating system's random source.
     pub fn random() -> Result<Self, FaceError> {
         let mut b = [0u8; 8];
-        getrandom::fill(&mut b).map_err(|e| FaceError::Random { detail: e.to_string() })?;
+        getrandom::fill(&mut b).map_err(|e| FaceError::Random {
+            detail: e.to_string(),
+        })?;
         let nonce = u64::from_le_bytes(b);
         Ok(Self::from_entropy(nonce))
     }
@@ -126,7 +133,10 @@ impl Challenge {
     /// A challenge drawn from caller-provided entropy (e.g. the caller's RNG).
     pub fn from_entropy(entropy: u64) -> Self {
         let kind = ChallengeKind::ALL[(entropy % 4) as usize];
-        Self { kind, nonce: entropy }
+        Self {
+            kind,
+            nonce: entropy,
+        }
     }
 }
 
@@ -292,56 +302,72 @@ impl LivenessIssue {
     /// Stable machine code.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::TooFewFrames { .. } => "liveness_too_few_frames",
-            Self::TimestampsOutOfOrder => "liveness_timestamps_out_of_order",
-            Self::WindowExceeded { .. } => "liveness_window_exceeded",
-            Self::NoFace { .. } => "liveness_no_face",
-            Self::SeveralFaces { .. } => "liveness_several_faces",
-            Self::NotFrontalAtStart { .. } => "liveness_not_frontal_at_start",
-            Self::WrongDirection { .. } => "liveness_wrong_direction",
-            Self::TargetNotReached { .. } => "liveness_target_not_reached",
-            Self::NoIntermediatePose => "liveness_no_intermediate_pose",
-            Self::IdentityChanged { .. } => "liveness_identity_changed",
-            Self::StillFrames { .. } => "liveness_still_frames",
+            Self::TooFewFrames { .. } => "face.liveness.too_few_frames",
+            Self::TimestampsOutOfOrder => "face.liveness.timestamps_out_of_order",
+            Self::WindowExceeded { .. } => "face.liveness.window_exceeded",
+            Self::NoFace { .. } => "face.liveness.no_face",
+            Self::SeveralFaces { .. } => "face.liveness.several_faces",
+            Self::NotFrontalAtStart { .. } => "face.liveness.not_frontal_at_start",
+            Self::WrongDirection { .. } => "face.liveness.wrong_direction",
+            Self::TargetNotReached { .. } => "face.liveness.target_not_reached",
+            Self::NoIntermediatePose => "face.liveness.no_intermediate_pose",
+            Self::IdentityChanged { .. } => "face.liveness.identity_changed",
+            Self::StillFrames { .. } => "face.liveness.still_frames",
         }
     }
 
     /// Message in English.
     pub fn message_en(&self) -> String {
         match self {
-            Self::TooFewFrames { distinct, min } => format!("Too few distinct frames ({distinct}, at least {min})."),
+            Self::TooFewFrames { distinct, min } => {
+                format!("Too few distinct frames ({distinct}, at least {min}).")
+            }
             Self::TimestampsOutOfOrder => "Frame times are not in order.".into(),
-            Self::WindowExceeded { span_ms, max_ms } => format!("The movement took too long ({span_ms} ms, at most {max_ms})."),
+            Self::WindowExceeded { span_ms, max_ms } => {
+                format!("The movement took too long ({span_ms} ms, at most {max_ms}).")
+            }
             Self::NoFace { frame } => format!("No face in frame {frame}."),
             Self::SeveralFaces { frame, count } => format!("{count} faces in frame {frame}."),
             Self::NotFrontalAtStart { .. } => "Start by looking straight at the camera.".into(),
-            Self::WrongDirection { degrees } => format!("The head moved the wrong way ({degrees:.0}°)."),
+            Self::WrongDirection { degrees } => {
+                format!("The head moved the wrong way ({degrees:.0}°).")
+            }
             Self::TargetNotReached { degrees, target } => {
                 format!("The head did not move far enough ({degrees:.0}° of {target:.0}°).")
             }
             Self::NoIntermediatePose => "The movement was not continuous.".into(),
-            Self::IdentityChanged { frame, .. } => format!("A different person appears at frame {frame}."),
-            Self::StillFrames { .. } => "The frames do not change: a still picture was shown.".into(),
+            Self::IdentityChanged { frame, .. } => {
+                format!("A different person appears at frame {frame}.")
+            }
+            Self::StillFrames { .. } => {
+                "The frames do not change: a still picture was shown.".into()
+            }
         }
     }
 
     /// Message in Vietnamese.
     pub fn message_vi(&self) -> String {
         match self {
-            Self::TooFewFrames { distinct, min } => format!("Quá ít khung hình khác nhau ({distinct}, cần ít nhất {min})."),
+            Self::TooFewFrames { distinct, min } => {
+                format!("Quá ít khung hình khác nhau ({distinct}, cần ít nhất {min}).")
+            }
             Self::TimestampsOutOfOrder => "Thời gian các khung hình không theo thứ tự.".into(),
             Self::WindowExceeded { span_ms, max_ms } => {
                 format!("Động tác kéo dài quá lâu ({span_ms} ms, tối đa {max_ms}).")
             }
             Self::NoFace { frame } => format!("Không có khuôn mặt trong khung hình {frame}."),
-            Self::SeveralFaces { frame, count } => format!("Có {count} khuôn mặt trong khung hình {frame}."),
+            Self::SeveralFaces { frame, count } => {
+                format!("Có {count} khuôn mặt trong khung hình {frame}.")
+            }
             Self::NotFrontalAtStart { .. } => "Hãy bắt đầu bằng cách nhìn thẳng vào camera.".into(),
             Self::WrongDirection { degrees } => format!("Đầu quay sai hướng ({degrees:.0}°)."),
             Self::TargetNotReached { degrees, target } => {
                 format!("Đầu chưa quay đủ ({degrees:.0}° trên {target:.0}°).")
             }
             Self::NoIntermediatePose => "Động tác không liên tục.".into(),
-            Self::IdentityChanged { frame, .. } => format!("Một người khác xuất hiện ở khung hình {frame}."),
+            Self::IdentityChanged { frame, .. } => {
+                format!("Một người khác xuất hiện ở khung hình {frame}.")
+            }
             Self::StillFrames { .. } => "Các khung hình không thay đổi: đây là ảnh tĩnh.".into(),
         }
     }
@@ -369,12 +395,20 @@ fn mean_abs_diff(a: &[u8], b: &[u8]) -> f32 {
     if a.len() != b.len() || a.is_empty() {
         return f32::INFINITY;
     }
-    let s: u64 = a.iter().zip(b).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
+    let s: u64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| u64::from(x.abs_diff(*y)))
+        .sum();
     s as f32 / a.len() as f32
 }
 
 /// Check observations against a challenge.
-pub fn evaluate(challenge: &Challenge, cfg: &LivenessConfig, obs: &[FrameObservation]) -> LivenessReport {
+pub fn evaluate(
+    challenge: &Challenge,
+    cfg: &LivenessConfig,
+    obs: &[FrameObservation],
+) -> LivenessReport {
     let mut issues = Vec::new();
     // Timing.
     if obs.windows(2).any(|w| w[1].t_ms <= w[0].t_ms) {
@@ -383,7 +417,10 @@ pub fn evaluate(challenge: &Challenge, cfg: &LivenessConfig, obs: &[FrameObserva
     if let (Some(f), Some(l)) = (obs.first(), obs.last()) {
         let span = l.t_ms.saturating_sub(f.t_ms);
         if span > cfg.window_ms {
-            issues.push(LivenessIssue::WindowExceeded { span_ms: span, max_ms: cfg.window_ms });
+            issues.push(LivenessIssue::WindowExceeded {
+                span_ms: span,
+                max_ms: cfg.window_ms,
+            });
         }
     }
     // Replayed still: collapse near-duplicate consecutive frames.
@@ -394,17 +431,26 @@ pub fn evaluate(challenge: &Challenge, cfg: &LivenessConfig, obs: &[FrameObserva
         .count();
     let distinct = obs.len() - dup;
     if pairs > 0 && dup * 2 >= pairs {
-        issues.push(LivenessIssue::StillFrames { duplicate_pairs: dup, pairs });
+        issues.push(LivenessIssue::StillFrames {
+            duplicate_pairs: dup,
+            pairs,
+        });
     }
     if distinct < cfg.min_distinct_frames {
-        issues.push(LivenessIssue::TooFewFrames { distinct, min: cfg.min_distinct_frames });
+        issues.push(LivenessIssue::TooFewFrames {
+            distinct,
+            min: cfg.min_distinct_frames,
+        });
     }
     // Faces per frame.
     for (i, o) in obs.iter().enumerate() {
         if o.face_count == 0 || o.pose.is_none() {
             issues.push(LivenessIssue::NoFace { frame: i });
         } else if o.face_count > 1 {
-            issues.push(LivenessIssue::SeveralFaces { frame: i, count: o.face_count });
+            issues.push(LivenessIssue::SeveralFaces {
+                frame: i,
+                count: o.face_count,
+            });
         }
     }
     // Trajectory.
@@ -412,19 +458,31 @@ pub fn evaluate(challenge: &Challenge, cfg: &LivenessConfig, obs: &[FrameObserva
     let trajectory: Vec<PoseSample> = obs
         .iter()
         .filter_map(|o| {
-            o.pose.map(|p| PoseSample { t_ms: o.t_ms, yaw_deg: p.yaw_deg * mirror, pitch_deg: p.pitch_deg })
+            o.pose.map(|p| PoseSample {
+                t_ms: o.t_ms,
+                yaw_deg: p.yaw_deg * mirror,
+                pitch_deg: p.pitch_deg,
+            })
         })
         .collect();
     let (is_yaw, sign) = challenge.kind.axis();
-    let target = if is_yaw { cfg.target_yaw_deg } else { cfg.target_pitch_deg };
+    let target = if is_yaw {
+        cfg.target_yaw_deg
+    } else {
+        cfg.target_pitch_deg
+    };
     let along: Vec<f32> = trajectory
         .iter()
         .map(|s| sign * if is_yaw { s.yaw_deg } else { s.pitch_deg })
         .collect();
     let mut peak_deg = 0.0f32;
     if let Some(first) = trajectory.first() {
-        if first.yaw_deg.abs() > cfg.neutral_max_deg || first.pitch_deg.abs() > cfg.neutral_max_deg {
-            issues.push(LivenessIssue::NotFrontalAtStart { yaw_deg: first.yaw_deg, pitch_deg: first.pitch_deg });
+        if first.yaw_deg.abs() > cfg.neutral_max_deg || first.pitch_deg.abs() > cfg.neutral_max_deg
+        {
+            issues.push(LivenessIssue::NotFrontalAtStart {
+                yaw_deg: first.yaw_deg,
+                pitch_deg: first.pitch_deg,
+            });
         }
         let start = along[0];
         peak_deg = along.iter().fold(f32::MIN, |m, v| m.max(v - start));
@@ -433,7 +491,10 @@ pub fn evaluate(challenge: &Challenge, cfg: &LivenessConfig, obs: &[FrameObserva
             issues.push(LivenessIssue::WrongDirection { degrees: wrong });
         }
         if peak_deg < target {
-            issues.push(LivenessIssue::TargetNotReached { degrees: peak_deg.max(0.0), target });
+            issues.push(LivenessIssue::TargetNotReached {
+                degrees: peak_deg.max(0.0),
+                target,
+            });
         } else {
             // Some frame before the first one at the target must lie in between.
             let reach = along.iter().position(|v| v - start >= target).unwrap_or(0);
@@ -459,15 +520,19 @@ pub fn evaluate(challenge: &Challenge, cfg: &LivenessConfig, obs: &[FrameObserva
             let s = w[0].1.cosine(w[1].1);
             min_consecutive = min_consecutive.min(s);
             if s < cfg.min_consecutive_similarity && !reported {
-                issues.push(LivenessIssue::IdentityChanged { frame: w[1].0, similarity: s });
+                issues.push(LivenessIssue::IdentityChanged {
+                    frame: w[1].0,
+                    similarity: s,
+                });
                 reported = true;
             }
         }
-        if !reported {
-            if let Some(&(i, _)) = embs.iter().find(|(_, e)| e.cosine(first) < cfg.min_similarity_to_first) {
-                let s = embs.iter().find(|(j, _)| *j == i).map_or(0.0, |(_, e)| e.cosine(first));
-                issues.push(LivenessIssue::IdentityChanged { frame: i, similarity: s });
-            }
+        let far_from_first = embs
+            .iter()
+            .map(|(i, e)| (*i, e.cosine(first)))
+            .find(|(_, s)| *s < cfg.min_similarity_to_first);
+        if let (false, Some((frame, similarity))) = (reported, far_from_first) {
+            issues.push(LivenessIssue::IdentityChanged { frame, similarity });
         }
     }
     LivenessReport {
@@ -487,7 +552,12 @@ mod tests {
     /// A unit vector along axis `id` plus a small common part: different ids
     /// have cosine ~0.26, the same id 1.
     fn emb(id: f32) -> Embedding {
-        Embedding::from_raw((0..8).map(|i| if i == id as usize { 1.0 } else { 0.1 }).collect()).unwrap()
+        Embedding::from_raw(
+            (0..8)
+                .map(|i| if i == id as usize { 1.0 } else { 0.1 })
+                .collect(),
+        )
+        .unwrap()
     }
 
     fn obs(yaws: &[f32], pitches: &[f32], ids: &[f32]) -> Vec<FrameObservation> {
@@ -498,7 +568,11 @@ mod tests {
             .map(|(i, ((&y, &p), &id))| FrameObservation {
                 t_ms: 200 * i as u64,
                 face_count: 1,
-                pose: Some(Pose { yaw_deg: y, pitch_deg: p, roll_deg: 0.0 }),
+                pose: Some(Pose {
+                    yaw_deg: y,
+                    pitch_deg: p,
+                    roll_deg: 0.0,
+                }),
                 embedding: Some(emb(id)),
                 thumbnail: vec![(i * 20) as u8; 1024],
             })
@@ -521,11 +595,20 @@ mod tests {
         assert!(ok.passed, "{:?}", ok.issues);
         assert!((ok.peak_deg - 23.0).abs() < 1e-4);
         let wrong = evaluate(&Challenge::new(ChallengeKind::TurnRight, 1), &cfg, &o);
-        assert_eq!(codes(&wrong), vec!["liveness_wrong_direction", "liveness_target_not_reached"]);
+        assert_eq!(
+            codes(&wrong),
+            vec![
+                "face.liveness.wrong_direction",
+                "face.liveness.target_not_reached"
+            ]
+        );
         let up = evaluate(&Challenge::new(ChallengeKind::LookUp, 1), &cfg, &o);
-        assert_eq!(codes(&up), vec!["liveness_target_not_reached"]);
+        assert_eq!(codes(&up), vec!["face.liveness.target_not_reached"]);
         // Mirrored frames swap the meaning.
-        let mcfg = LivenessConfig { mirrored: true, ..cfg };
+        let mcfg = LivenessConfig {
+            mirrored: true,
+            ..cfg
+        };
         assert!(evaluate(&Challenge::new(ChallengeKind::TurnRight, 1), &mcfg, &o).passed);
     }
 
@@ -535,7 +618,7 @@ mod tests {
         let o = obs(&FLAT, &[0.0, -5.0, -10.0, -16.0, -8.0, 0.0], &SAME);
         assert!(evaluate(&Challenge::new(ChallengeKind::LookDown, 2), &cfg, &o).passed);
         let up = evaluate(&Challenge::new(ChallengeKind::LookUp, 2), &cfg, &o);
-        assert!(codes(&up).contains(&"liveness_wrong_direction"));
+        assert!(codes(&up).contains(&"face.liveness.wrong_direction"));
     }
 
     #[test]
@@ -550,23 +633,36 @@ mod tests {
         let r = evaluate(&ch, &cfg, &still);
         assert_eq!(
             codes(&r),
-            vec!["liveness_still_frames", "liveness_too_few_frames", "liveness_target_not_reached"]
+            vec![
+                "face.liveness.still_frames",
+                "face.liveness.too_few_frames",
+                "face.liveness.target_not_reached"
+            ]
         );
         // Jump from frontal to turned (two photos).
         let jump = obs(&[0.0, 0.0, 0.0, 25.0, 25.0, 25.0], &FLAT, &SAME);
-        assert_eq!(codes(&evaluate(&ch, &cfg, &jump)), vec!["liveness_no_intermediate_pose"]);
+        assert_eq!(
+            codes(&evaluate(&ch, &cfg, &jump)),
+            vec!["face.liveness.no_intermediate_pose"]
+        );
         // Identity swap mid-sequence.
         let swap = obs(&YAW_LEFT, &FLAT, &[1.0, 1.0, 1.0, 2.0, 2.0, 2.0]);
         let r = evaluate(&ch, &cfg, &swap);
-        assert_eq!(codes(&r), vec!["liveness_identity_changed"]);
-        assert!(matches!(r.issues[0], LivenessIssue::IdentityChanged { frame: 3, .. }));
+        assert_eq!(codes(&r), vec!["face.liveness.identity_changed"]);
+        assert!(matches!(
+            r.issues[0],
+            LivenessIssue::IdentityChanged { frame: 3, .. }
+        ));
         // Out of order and too long.
         let mut late = obs(&YAW_LEFT, &FLAT, &SAME);
         late[5].t_ms = 60_000;
         late[1].t_ms = 0;
         assert_eq!(
             codes(&evaluate(&ch, &cfg, &late)),
-            vec!["liveness_timestamps_out_of_order", "liveness_window_exceeded"]
+            vec![
+                "face.liveness.timestamps_out_of_order",
+                "face.liveness.window_exceeded"
+            ]
         );
     }
 
@@ -580,10 +676,13 @@ mod tests {
         o[4].pose = None;
         o[4].embedding = None;
         let r = evaluate(&ch, &cfg, &o);
-        assert_eq!(codes(&r), vec!["liveness_several_faces", "liveness_no_face"]);
+        assert_eq!(
+            codes(&r),
+            vec!["face.liveness.several_faces", "face.liveness.no_face"]
+        );
         let empty = evaluate(&ch, &cfg, &[]);
         assert!(!empty.passed);
-        assert_eq!(codes(&empty), vec!["liveness_too_few_frames"]);
+        assert_eq!(codes(&empty), vec!["face.liveness.too_few_frames"]);
     }
 
     #[test]

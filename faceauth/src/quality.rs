@@ -39,24 +39,27 @@ impl QualityThresholds {
     /// The defaults for a source.
     ///
     /// How they were chosen (measured with `cargo run -p saoy-faceauth
-    /// --example face_eval -- --quality` on the 41 development images of
-    /// `shared/data/faces`, all of which are usable photos):
-    /// * sharpness: the development faces' Laplacian variance on the aligned
-    ///   crop ranges from about 60 to 2000; a Gaussian blur of σ = 2 px on a
-    ///   crop brings a sharp face to ~15. Live frames need ≥ 40; a printed
-    ///   portrait (halftone, soft) ≥ 15.
+    /// --example face_eval -- --quality` on the 41 development photos of
+    /// `shared/data/faces`, all usable, and on their aligned crops blurred):
+    /// * sharpness (Laplacian variance of the aligned crop): the development
+    ///   faces measure 600–5800; a Gaussian blur of σ = 1 px on the crop brings
+    ///   them to 45–160, σ = 1.5 px to 17–53, σ = 2 px to 9–24. A live frame
+    ///   needs ≥ 60 (rejects σ ≥ 1.5); a printed portrait, softened by print
+    ///   and upscaling, ≥ 20.
     /// * inter-eye distance: SFace's template has 35 px between the eyes; a
-    ///   live face below 40 px carries less detail than the template, a
-    ///   portrait is upscaled and accepted down to 16 px.
-    /// * pose: SFace degrades beyond ~30° of yaw; ID photos are frontal, so
-    ///   a portrait turned more than 25° is suspicious.
-    /// * eye band luma: below 40 the eyes are in shadow, above 225 burnt out.
+    ///   live face below 40 px carries less detail than the template (the
+    ///   development photos have 63–341 px); a portrait is upscaled and
+    ///   accepted down to 16 px.
+    /// * pose: the development photos measure |yaw| ≤ 24°, |pitch| ≤ 12°;
+    ///   SFace degrades beyond ~30° of yaw; ID photos are frontal.
+    /// * eye band luma: the development photos measure 79–186; below 40 the
+    ///   eyes are in shadow, above 225 burnt out.
     pub fn for_source(source: Source) -> Self {
         match source {
             Source::LiveCapture => Self {
                 reject_several_faces: true,
                 min_inter_eye_px: 40.0,
-                min_sharpness: 40.0,
+                min_sharpness: 60.0,
                 max_abs_yaw_deg: 30.0,
                 max_abs_pitch_deg: 25.0,
                 min_eye_luma: 40.0,
@@ -65,7 +68,7 @@ impl QualityThresholds {
             Source::IdPortrait => Self {
                 reject_several_faces: false,
                 min_inter_eye_px: 16.0,
-                min_sharpness: 15.0,
+                min_sharpness: 20.0,
                 max_abs_yaw_deg: 25.0,
                 max_abs_pitch_deg: 25.0,
                 min_eye_luma: 30.0,
@@ -128,13 +131,13 @@ impl QualityIssue {
     /// Stable machine code.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::NoFace => "quality_no_face",
-            Self::SeveralFaces { .. } => "quality_several_faces",
-            Self::TooSmall { .. } => "quality_too_small",
-            Self::Blurred { .. } => "quality_blurred",
-            Self::ExtremePose { .. } => "quality_extreme_pose",
-            Self::EyesTooDark { .. } => "quality_eyes_too_dark",
-            Self::EyesTooBright { .. } => "quality_eyes_too_bright",
+            Self::NoFace => "face.quality.no_face",
+            Self::SeveralFaces { .. } => "face.quality.several_faces",
+            Self::TooSmall { .. } => "face.quality.too_small",
+            Self::Blurred { .. } => "face.quality.blurred",
+            Self::ExtremePose { .. } => "face.quality.extreme_pose",
+            Self::EyesTooDark { .. } => "face.quality.eyes_too_dark",
+            Self::EyesTooBright { .. } => "face.quality.eyes_too_bright",
         }
     }
 
@@ -142,16 +145,28 @@ impl QualityIssue {
     pub fn message_en(&self) -> String {
         match self {
             Self::NoFace => "No face was found.".into(),
-            Self::SeveralFaces { count } => format!("{count} faces are visible; only one person may be in front of the camera."),
+            Self::SeveralFaces { count } => {
+                format!("{count} faces are visible; only one person may be in front of the camera.")
+            }
             Self::TooSmall { inter_eye_px, min } => {
-                format!("The face is too small ({inter_eye_px:.0} px between the eyes, at least {min:.0} needed).")
+                format!(
+                    "The face is too small ({inter_eye_px:.0} px between the eyes, at least {min:.0} needed)."
+                )
             }
-            Self::Blurred { sharpness, min } => format!("The face is blurred (sharpness {sharpness:.0}, at least {min:.0} needed)."),
+            Self::Blurred { sharpness, min } => {
+                format!("The face is blurred (sharpness {sharpness:.0}, at least {min:.0} needed).")
+            }
             Self::ExtremePose { yaw_deg, pitch_deg } => {
-                format!("The head is turned too far (yaw {yaw_deg:.0}°, pitch {pitch_deg:.0}°); look straight at the camera.")
+                format!(
+                    "The head is turned too far (yaw {yaw_deg:.0}°, pitch {pitch_deg:.0}°); look straight at the camera."
+                )
             }
-            Self::EyesTooDark { luma, .. } => format!("The eyes are too dark (brightness {luma:.0}/255)."),
-            Self::EyesTooBright { luma, .. } => format!("The eyes are over-exposed or in glare (brightness {luma:.0}/255)."),
+            Self::EyesTooDark { luma, .. } => {
+                format!("The eyes are too dark (brightness {luma:.0}/255).")
+            }
+            Self::EyesTooBright { luma, .. } => {
+                format!("The eyes are over-exposed or in glare (brightness {luma:.0}/255).")
+            }
         }
     }
 
@@ -159,16 +174,26 @@ impl QualityIssue {
     pub fn message_vi(&self) -> String {
         match self {
             Self::NoFace => "Không tìm thấy khuôn mặt.".into(),
-            Self::SeveralFaces { count } => format!("Có {count} khuôn mặt; chỉ một người được đứng trước camera."),
-            Self::TooSmall { inter_eye_px, min } => {
-                format!("Khuôn mặt quá nhỏ ({inter_eye_px:.0} px giữa hai mắt, cần ít nhất {min:.0}).")
+            Self::SeveralFaces { count } => {
+                format!("Có {count} khuôn mặt; chỉ một người được đứng trước camera.")
             }
-            Self::Blurred { sharpness, min } => format!("Khuôn mặt bị mờ (độ nét {sharpness:.0}, cần ít nhất {min:.0})."),
+            Self::TooSmall { inter_eye_px, min } => {
+                format!(
+                    "Khuôn mặt quá nhỏ ({inter_eye_px:.0} px giữa hai mắt, cần ít nhất {min:.0})."
+                )
+            }
+            Self::Blurred { sharpness, min } => {
+                format!("Khuôn mặt bị mờ (độ nét {sharpness:.0}, cần ít nhất {min:.0}).")
+            }
             Self::ExtremePose { yaw_deg, pitch_deg } => {
-                format!("Đầu quay quá nhiều (ngang {yaw_deg:.0}°, dọc {pitch_deg:.0}°); hãy nhìn thẳng vào camera.")
+                format!(
+                    "Đầu quay quá nhiều (ngang {yaw_deg:.0}°, dọc {pitch_deg:.0}°); hãy nhìn thẳng vào camera."
+                )
             }
             Self::EyesTooDark { luma, .. } => format!("Vùng mắt quá tối (độ sáng {luma:.0}/255)."),
-            Self::EyesTooBright { luma, .. } => format!("Vùng mắt quá sáng hoặc bị lóa (độ sáng {luma:.0}/255)."),
+            Self::EyesTooBright { luma, .. } => {
+                format!("Vùng mắt quá sáng hoặc bị lóa (độ sáng {luma:.0}/255).")
+            }
         }
     }
 }
@@ -209,7 +234,11 @@ impl QualityReport {
 
     /// The report for an image without a face.
     pub fn no_face(source: Source) -> Self {
-        Self { source, measures: QualityMeasures::default(), issues: vec![QualityIssue::NoFace] }
+        Self {
+            source,
+            measures: QualityMeasures::default(),
+            issues: vec![QualityIssue::NoFace],
+        }
     }
 }
 
@@ -240,23 +269,44 @@ pub fn evaluate(source: Source, t: &QualityThresholds, m: QualityMeasures) -> Qu
         return QualityReport::no_face(source);
     }
     if t.reject_several_faces && m.face_count > 1 {
-        issues.push(QualityIssue::SeveralFaces { count: m.face_count });
+        issues.push(QualityIssue::SeveralFaces {
+            count: m.face_count,
+        });
     }
     if m.inter_eye_px < t.min_inter_eye_px {
-        issues.push(QualityIssue::TooSmall { inter_eye_px: m.inter_eye_px, min: t.min_inter_eye_px });
+        issues.push(QualityIssue::TooSmall {
+            inter_eye_px: m.inter_eye_px,
+            min: t.min_inter_eye_px,
+        });
     }
     if m.sharpness < t.min_sharpness {
-        issues.push(QualityIssue::Blurred { sharpness: m.sharpness, min: t.min_sharpness });
+        issues.push(QualityIssue::Blurred {
+            sharpness: m.sharpness,
+            min: t.min_sharpness,
+        });
     }
     if m.yaw_deg.abs() > t.max_abs_yaw_deg || m.pitch_deg.abs() > t.max_abs_pitch_deg {
-        issues.push(QualityIssue::ExtremePose { yaw_deg: m.yaw_deg, pitch_deg: m.pitch_deg });
+        issues.push(QualityIssue::ExtremePose {
+            yaw_deg: m.yaw_deg,
+            pitch_deg: m.pitch_deg,
+        });
     }
     if m.eye_luma < t.min_eye_luma {
-        issues.push(QualityIssue::EyesTooDark { luma: m.eye_luma, min: t.min_eye_luma });
+        issues.push(QualityIssue::EyesTooDark {
+            luma: m.eye_luma,
+            min: t.min_eye_luma,
+        });
     } else if m.eye_luma > t.max_eye_luma {
-        issues.push(QualityIssue::EyesTooBright { luma: m.eye_luma, max: t.max_eye_luma });
+        issues.push(QualityIssue::EyesTooBright {
+            luma: m.eye_luma,
+            max: t.max_eye_luma,
+        });
     }
-    QualityReport { source, measures: m, issues }
+    QualityReport {
+        source,
+        measures: m,
+        issues,
+    }
 }
 
 #[cfg(test)]
@@ -264,7 +314,14 @@ mod tests {
     use super::*;
 
     fn good() -> QualityMeasures {
-        QualityMeasures { face_count: 1, inter_eye_px: 80.0, sharpness: 300.0, yaw_deg: 3.0, pitch_deg: -2.0, eye_luma: 110.0 }
+        QualityMeasures {
+            face_count: 1,
+            inter_eye_px: 80.0,
+            sharpness: 300.0,
+            yaw_deg: 3.0,
+            pitch_deg: -2.0,
+            eye_luma: 110.0,
+        }
     }
 
     #[test]
@@ -279,13 +336,55 @@ mod tests {
     fn each_gate_reports_its_code() {
         let live = QualityThresholds::for_source(Source::LiveCapture);
         let cases: [(QualityMeasures, &str); 7] = [
-            (QualityMeasures { face_count: 0, ..good() }, "quality_no_face"),
-            (QualityMeasures { face_count: 2, ..good() }, "quality_several_faces"),
-            (QualityMeasures { inter_eye_px: 20.0, ..good() }, "quality_too_small"),
-            (QualityMeasures { sharpness: 10.0, ..good() }, "quality_blurred"),
-            (QualityMeasures { yaw_deg: -45.0, ..good() }, "quality_extreme_pose"),
-            (QualityMeasures { eye_luma: 12.0, ..good() }, "quality_eyes_too_dark"),
-            (QualityMeasures { eye_luma: 250.0, ..good() }, "quality_eyes_too_bright"),
+            (
+                QualityMeasures {
+                    face_count: 0,
+                    ..good()
+                },
+                "face.quality.no_face",
+            ),
+            (
+                QualityMeasures {
+                    face_count: 2,
+                    ..good()
+                },
+                "face.quality.several_faces",
+            ),
+            (
+                QualityMeasures {
+                    inter_eye_px: 20.0,
+                    ..good()
+                },
+                "face.quality.too_small",
+            ),
+            (
+                QualityMeasures {
+                    sharpness: 10.0,
+                    ..good()
+                },
+                "face.quality.blurred",
+            ),
+            (
+                QualityMeasures {
+                    yaw_deg: -45.0,
+                    ..good()
+                },
+                "face.quality.extreme_pose",
+            ),
+            (
+                QualityMeasures {
+                    eye_luma: 12.0,
+                    ..good()
+                },
+                "face.quality.eyes_too_dark",
+            ),
+            (
+                QualityMeasures {
+                    eye_luma: 250.0,
+                    ..good()
+                },
+                "face.quality.eyes_too_bright",
+            ),
         ];
         for (m, code) in cases {
             let r = evaluate(Source::LiveCapture, &live, m);
@@ -298,9 +397,18 @@ mod tests {
     #[test]
     fn portrait_thresholds_are_more_lenient_for_size_and_faces() {
         let portrait = QualityThresholds::for_source(Source::IdPortrait);
-        let m = QualityMeasures { face_count: 2, inter_eye_px: 24.0, sharpness: 25.0, ..good() };
+        let m = QualityMeasures {
+            face_count: 2,
+            inter_eye_px: 24.0,
+            sharpness: 25.0,
+            ..good()
+        };
         assert!(evaluate(Source::IdPortrait, &portrait, m).passed());
-        let live = evaluate(Source::LiveCapture, &QualityThresholds::for_source(Source::LiveCapture), m);
+        let live = evaluate(
+            Source::LiveCapture,
+            &QualityThresholds::for_source(Source::LiveCapture),
+            m,
+        );
         assert_eq!(live.issues.len(), 3, "{live:?}");
         assert_eq!(eye_band_luma(&vec![77.0; 112 * 112]), 77.0);
     }

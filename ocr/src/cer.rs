@@ -73,7 +73,13 @@ mod tests {
         let mut c = CerCounter::default();
         c.add("abcd", "abed");
         c.add("xyzxyz", "xyzxyz");
-        assert_eq!(c, CerCounter { edits: 1, chars: 10 });
+        assert_eq!(
+            c,
+            CerCounter {
+                edits: 1,
+                chars: 10
+            }
+        );
         assert!((c.percent() - 10.0).abs() < 1e-9);
     }
 }

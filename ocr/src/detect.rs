@@ -297,9 +297,18 @@ pub fn detect_boxes(
 fn rotate_quarters(img: &RgbImage, quarter: u16) -> (RgbImage, Affine) {
     let (w, h) = (img.width() as f32, img.height() as f32);
     match quarter % 4 {
-        1 => (imageops::rotate90(img), Affine([0.0, -1.0, h, 1.0, 0.0, 0.0])),
-        2 => (imageops::rotate180(img), Affine([-1.0, 0.0, w, 0.0, -1.0, h])),
-        3 => (imageops::rotate270(img), Affine([0.0, 1.0, 0.0, -1.0, 0.0, w])),
+        1 => (
+            imageops::rotate90(img),
+            Affine([0.0, -1.0, h, 1.0, 0.0, 0.0]),
+        ),
+        2 => (
+            imageops::rotate180(img),
+            Affine([-1.0, 0.0, w, 0.0, -1.0, h]),
+        ),
+        3 => (
+            imageops::rotate270(img),
+            Affine([0.0, 1.0, 0.0, -1.0, 0.0, w]),
+        ),
         _ => (img.clone(), Affine::IDENTITY),
     }
 }
@@ -314,17 +323,11 @@ fn deskew(img: &RgbImage, degrees: f32) -> (RgbImage, Affine) {
     let nh = (w * s.abs() + h * c.abs()).ceil();
     // x' = R (x - centre) + new centre, with R = [[c, -s], [s, c]] (y down).
     let (cx, cy, ncx, ncy) = (w / 2.0, h / 2.0, nw / 2.0, nh / 2.0);
-    let m = Affine([
-        c,
-        -s,
-        ncx - c * cx + s * cy,
-        s,
-        c,
-        ncy - s * cx - c * cy,
-    ]);
+    let m = Affine([c, -s, ncx - c * cx + s * cy, s, c, ncy - s * cx - c * cy]);
     let mut out = RgbImage::from_pixel(nw as u32, nh as u32, Rgb([255, 255, 255]));
     let mm = &m.0;
-    if let Some(p) = Projection::from_matrix([mm[0], mm[1], mm[2], mm[3], mm[4], mm[5], 0.0, 0.0, 1.0])
+    if let Some(p) =
+        Projection::from_matrix([mm[0], mm[1], mm[2], mm[3], mm[4], mm[5], 0.0, 0.0, 1.0])
     {
         warp_into(
             img,
@@ -383,8 +386,13 @@ fn sample_crops(img: &RgbImage, boxes: &[DetectedBox], n: usize) -> Vec<RgbImage
         .iter()
         .filter(|b| b.quad.width() >= 2.0 * b.quad.height())
         .collect();
-    wide.sort_by(|a, b| (b.quad.width() * b.quad.height()).total_cmp(&(a.quad.width() * a.quad.height())));
-    wide.iter().take(n).map(|b| crop_quad(img, &b.quad)).collect()
+    wide.sort_by(|a, b| {
+        (b.quad.width() * b.quad.height()).total_cmp(&(a.quad.width() * a.quad.height()))
+    });
+    wide.iter()
+        .take(n)
+        .map(|b| crop_quad(img, &b.quad))
+        .collect()
 }
 
 /// Classifier input for line crops: height 48, width ≤ 192, BGR, normalized,
@@ -398,7 +406,8 @@ fn cls_input(crops: &[RgbImage]) -> TensorF32 {
         let r = imageops::resize(c, rw, 48, FilterType::Triangle);
         for (x, y, p) in r.enumerate_pixels() {
             for (ch, &v) in [p[2], p[1], p[0]].iter().enumerate() {
-                data[(i * 3 + ch) * plane + y as usize * w + x as usize] = f32::from(v) / 127.5 - 1.0;
+                data[(i * 3 + ch) * plane + y as usize * w + x as usize] =
+                    f32::from(v) / 127.5 - 1.0;
             }
         }
     }
@@ -408,8 +417,22 @@ fn cls_input(crops: &[RgbImage]) -> TensorF32 {
     }
 }
 
-/// Whether the text in `crops` is upside down: by the orientation classifier
-/// when there is one, else by comparing recognition confidence both ways.
+/// The middle part of a line crop, about four times as wide as high (the
+/// classifier's input shape), so long lines are not squeezed.
+fn middle_chunk(c: &RgbImage) -> RgbImage {
+    let want = (4 * c.height()).max(1);
+    if c.width() <= want {
+        return c.clone();
+    }
+    let x = (c.width() - want) / 2;
+    imageops::crop_imm(c, x, 0, want, c.height()).to_image()
+}
+
+/// Whether the text in `crops` is upside down. The orientation classifier
+/// (when loaded) screens; a flip is only accepted when recognition is also
+/// more confident on the turned crops (the classifier alone misreads
+/// Vietnamese tone marks as upside-down text). Without a classifier the
+/// recognizer decides alone.
 pub fn upside_down(
     crops: &[RgbImage],
     cls: Option<&dyn OrientationClassifier>,
@@ -419,20 +442,24 @@ pub fn upside_down(
         return Ok(false);
     }
     if let Some(cls) = cls {
-        let out = cls.classify(&cls_input(crops))?;
-        if out.shape.len() == 2 && out.shape[0] == crops.len() && out.shape[1] == 2 {
-            let flipped: f32 = (0..crops.len()).map(|i| out.data[i * 2 + 1]).sum();
-            return Ok(flipped / crops.len() as f32 > 0.6);
+        let chunks: Vec<RgbImage> = crops.iter().map(middle_chunk).collect();
+        let out = cls.classify(&cls_input(&chunks))?;
+        if out.shape.len() != 2 || out.shape[0] != crops.len() || out.shape[1] != 2 {
+            return Err(OcrError::BadOutput {
+                model: "text_cls",
+                got: out.shape.iter().map(|&d| d as i64).collect(),
+                expected: "[B, 2]",
+            });
         }
-        return Err(OcrError::BadOutput {
-            model: "text_cls",
-            got: out.shape.iter().map(|&d| d as i64).collect(),
-            expected: "[B, 2]",
-        });
+        let flipped: f32 = (0..crops.len()).map(|i| out.data[i * 2 + 1]).sum();
+        if flipped / (crops.len() as f32) < 0.5 {
+            return Ok(false);
+        }
     }
-    let flipped: Vec<RgbImage> = crops.iter().map(imageops::rotate180).collect();
-    let a = recognize_lines(rec, crops)?;
-    let b = recognize_lines(rec, &flipped)?;
+    let sample: Vec<RgbImage> = crops.iter().take(4).cloned().collect();
+    let turned: Vec<RgbImage> = sample.iter().map(imageops::rotate180).collect();
+    let a = recognize_lines(rec, &sample)?;
+    let b = recognize_lines(rec, &turned)?;
     let mean = |v: &[crate::recognize::LineText]| {
         v.iter().map(|l| l.confidence).sum::<f32>() / v.len().max(1) as f32
     };
@@ -528,7 +555,15 @@ mod tests {
     }
 
     /// A probability map with one axis-aligned block of text.
-    fn block_map(w: usize, h: usize, x0: usize, y0: usize, bw: usize, bh: usize, p: f32) -> Vec<f32> {
+    fn block_map(
+        w: usize,
+        h: usize,
+        x0: usize,
+        y0: usize,
+        bw: usize,
+        bh: usize,
+        p: f32,
+    ) -> Vec<f32> {
         let mut m = vec![0.0f32; w * h];
         for y in y0..y0 + bh {
             for x in x0..x0 + bw {
@@ -546,7 +581,8 @@ mod tests {
         let boxes = db_postprocess(&m, 128, 96, &cfg);
         assert_eq!(boxes.len(), 1);
         let b = boxes[0];
-        assert!((b.score - 0.9).abs() < 0.05, "{}", b.score);
+        // The dilated ring (prob 0) is inside the rectangle: 0.9 * 600 / 671.
+        assert!((b.score - 0.805).abs() < 0.01, "{}", b.score);
         // The contour rectangle spans pixel centres 20..80 x 30..40 (dilation adds one
         // pixel right and down): 60 x 10. d = 60*10*1.6/(2*70) = 6.857.
         let (x0, y0, x1, y1) = b.quad.bounds();
@@ -598,7 +634,8 @@ mod tests {
         let d = 100.0 * 20.0 * 1.6 / 240.0;
         assert!((g.width() - (100.0 + 2.0 * d)).abs() < 1e-3);
         assert!((g.height() - (20.0 + 2.0 * d)).abs() < 1e-3);
-        assert_eq!(g.center(), q.center());
+        let (c, d0) = (g.center(), q.center());
+        assert!((c[0] - d0[0]).abs() < 1e-3 && (c[1] - d0[1]).abs() < 1e-3);
     }
 
     fn boxed(w: f32, h: f32) -> DetectedBox {
@@ -610,8 +647,16 @@ mod tests {
 
     #[test]
     fn turned_pages_are_recognized_from_box_shapes() {
-        assert!(looks_turned(&[boxed(20.0, 200.0), boxed(20.0, 300.0), boxed(20.0, 150.0)]));
-        assert!(!looks_turned(&[boxed(200.0, 20.0), boxed(300.0, 20.0), boxed(20.0, 25.0)]));
+        assert!(looks_turned(&[
+            boxed(20.0, 200.0),
+            boxed(20.0, 300.0),
+            boxed(20.0, 150.0)
+        ]));
+        assert!(!looks_turned(&[
+            boxed(200.0, 20.0),
+            boxed(300.0, 20.0),
+            boxed(20.0, 25.0)
+        ]));
         assert!(!looks_turned(&[]));
     }
 
@@ -638,7 +683,9 @@ mod tests {
         for q in 0..4 {
             let (r, m) = rotate_quarters(&img, q);
             let p = m.apply([5.0, 7.0]);
-            assert!(p[0] >= 0.0 && p[0] <= r.width() as f32 && p[1] >= 0.0 && p[1] <= r.height() as f32);
+            assert!(
+                p[0] >= 0.0 && p[0] <= r.width() as f32 && p[1] >= 0.0 && p[1] <= r.height() as f32
+            );
             let back = m.inverse().apply(p);
             assert!((back[0] - 5.0).abs() < 1e-4 && (back[1] - 7.0).abs() < 1e-4);
         }

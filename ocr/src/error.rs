@@ -27,7 +27,9 @@ pub enum OcrError {
         reason: String,
     },
     /// The image declares dimensions beyond the configured caps (decompression-bomb guard).
-    #[error("image is {width}x{height}, above the limit of {max_side} px a side or {max_pixels} pixels")]
+    #[error(
+        "image is {width}x{height}, above the limit of {max_side} px a side or {max_pixels} pixels"
+    )]
     TooLarge {
         /// Declared width.
         width: u32,

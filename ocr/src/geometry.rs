@@ -151,10 +151,21 @@ pub fn crop_quad(image: &RgbImage, quad: &Quad) -> RgbImage {
         (p[2][0], p[2][1]),
         (p[3][0], p[3][1]),
     ];
-    let to = [(0.0, 0.0), (w as f32, 0.0), (w as f32, h as f32), (0.0, h as f32)];
+    let to = [
+        (0.0, 0.0),
+        (w as f32, 0.0),
+        (w as f32, h as f32),
+        (0.0, h as f32),
+    ];
     let mut out = RgbImage::new(w, h);
     match Projection::from_control_points(from, to) {
-        Some(proj) => warp_into(image, proj, Interpolation::Bicubic, Border::Replicate, &mut out),
+        Some(proj) => warp_into(
+            image,
+            proj,
+            Interpolation::Bicubic,
+            Border::Replicate,
+            &mut out,
+        ),
         None => {
             let (x0, y0, _, _) = quad.bounds();
             let x0 = x0.max(0.0) as u32;
@@ -162,7 +173,10 @@ pub fn crop_quad(image: &RgbImage, quad: &Quad) -> RgbImage {
             out = RgbImage::from_fn(w, h, |x, y| {
                 let sx = (x0 + x).min(image.width().saturating_sub(1));
                 let sy = (y0 + y).min(image.height().saturating_sub(1));
-                image.get_pixel_checked(sx, sy).copied().unwrap_or(Rgb([255, 255, 255]))
+                image
+                    .get_pixel_checked(sx, sy)
+                    .copied()
+                    .unwrap_or(Rgb([255, 255, 255]))
             });
         }
     }
@@ -180,7 +194,10 @@ mod tests {
     #[test]
     fn corners_are_ordered_whatever_the_input_order() {
         let q = Quad::from_corners([[10.0, 20.0], [0.0, 0.0], [10.0, 0.0], [0.0, 20.0]]);
-        assert_eq!(q.points, [[0.0, 0.0], [10.0, 0.0], [10.0, 20.0], [0.0, 20.0]]);
+        assert_eq!(
+            q.points,
+            [[0.0, 0.0], [10.0, 0.0], [10.0, 20.0], [0.0, 20.0]]
+        );
         assert_eq!(q.width(), 10.0);
         assert_eq!(q.height(), 20.0);
         assert_eq!(q.center(), [5.0, 10.0]);

@@ -245,6 +245,9 @@ impl Ocr {
 
     /// Stage 3: detect text-line quadrilaterals (in the prepared page's coordinates).
     pub fn detect_lines(&self, page: &PreparedPage) -> Result<Vec<detect::DetectedBox>, OcrError> {
+        if let Some(boxes) = &page.boxes {
+            return Ok(boxes.clone());
+        }
         detect::detect_boxes(self.detector.as_ref(), &page.image, &self.config.det)
     }
 
@@ -258,7 +261,6 @@ impl Ocr {
             .iter()
             .map(|b| geometry::crop_quad(&page.image, &b.quad))
             .collect();
-        let crops = detect::fix_line_orientation(self.orientation.as_deref(), crops)?;
         let texts = recognize::recognize_lines(self.recognizer.as_ref(), &crops)?;
         Ok(boxes
             .iter()
@@ -275,7 +277,8 @@ impl Ocr {
 
     /// Recognize an image that is a single text line (no detection).
     pub fn recognize_line(&self, line: &RgbImage) -> Result<LineText, OcrError> {
-        let mut out = recognize::recognize_lines(self.recognizer.as_ref(), std::slice::from_ref(line))?;
+        let mut out =
+            recognize::recognize_lines(self.recognizer.as_ref(), std::slice::from_ref(line))?;
         out.pop().ok_or(OcrError::BadOutput {
             model: "text_rec",
             got: vec![],
@@ -304,7 +307,10 @@ impl Ocr {
             Some(if boxes.is_empty() {
                 "no text detected".to_string()
             } else {
-                format!("{} candidate lines, none recognized with confidence", boxes.len())
+                format!(
+                    "{} candidate lines, none recognized with confidence",
+                    boxes.len()
+                )
             })
         } else {
             None

@@ -53,6 +53,9 @@ struct Piece {
     pixels: Vec<f32>,
 }
 
+/// One decoded piece: class ids, confidence, MRZ-constrained class ids.
+type Decoded = (Vec<usize>, f32, Option<Vec<usize>>);
+
 /// Greedy CTC decoding of one sequence.
 ///
 /// `step(t)` returns the log-probabilities of step `t` (class 0 = blank);
@@ -65,6 +68,17 @@ pub fn ctc_greedy<'a>(
     step: impl Fn(usize) -> &'a [f32],
     allowed: Option<&[bool]>,
 ) -> (Vec<usize>, f32) {
+    ctc_greedy_biased(steps, step, allowed, None)
+}
+
+/// [`ctc_greedy`] with an additive log-probability bias per class applied to
+/// the argmax only (confidences stay unbiased).
+pub fn ctc_greedy_biased<'a>(
+    steps: usize,
+    step: impl Fn(usize) -> &'a [f32],
+    allowed: Option<&[bool]>,
+    bias: Option<&[f32]>,
+) -> (Vec<usize>, f32) {
     let mut out = Vec::new();
     let mut prev = 0usize;
     let mut emit_p = 0f64;
@@ -73,9 +87,12 @@ pub fn ctc_greedy<'a>(
         let lp = step(t);
         let mut best = 0usize;
         let mut best_v = f32::NEG_INFINITY;
+        let mut best_score = f32::NEG_INFINITY;
         for (c, &v) in lp.iter().enumerate() {
             let ok = c == 0 || allowed.is_none_or(|a| a.get(c).copied().unwrap_or(false));
-            if ok && v > best_v {
+            let score = v + bias.and_then(|b| b.get(c).copied()).unwrap_or(0.0);
+            if ok && score > best_score {
+                best_score = score;
                 best_v = v;
                 best = c;
             }
@@ -116,6 +133,16 @@ pub fn looks_like_mrz(text: &str) -> bool {
     fillers >= 2 && mrzish * 10 >= chars.len() * 8
 }
 
+/// A weaker test on the unconstrained text: long, mostly capitals/digits/punctuation.
+fn looks_like_mrz_loose(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let upper = chars
+        .iter()
+        .filter(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || "<«(-[{".contains(**c))
+        .count();
+    chars.len() >= 26 && upper * 10 >= chars.len() * 8
+}
+
 /// Split points of a wide crop so that each piece fits the recognizer.
 /// Returns `(start, end, space_before)` column ranges.
 fn split_columns(img: &RgbImage) -> Vec<(u32, u32, bool)> {
@@ -128,7 +155,9 @@ fn split_columns(img: &RgbImage) -> Vec<(u32, u32, bool)> {
     // Column ink profile against a mid-grey threshold between the darkest and lightest pixel.
     let lum: Vec<u8> = img
         .pixels()
-        .map(|p| ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8)
+        .map(|p| {
+            ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8
+        })
         .collect();
     let (lo, hi) = lum
         .iter()
@@ -192,7 +221,10 @@ fn split_columns(img: &RgbImage) -> Vec<(u32, u32, bool)> {
 fn prepare_piece(img: &RgbImage) -> (u32, Vec<f32>) {
     let (w, h) = img.dimensions();
     let rw = rec_width(w, h).min(MAX_REC_WIDTH);
-    let resized = imageops::resize(img, rw, REC_HEIGHT, FilterType::Triangle);
+    // Lanczos measured best on real printed lines (1.00% vs 1.19% bilinear,
+    // 1.09% Catmull-Rom CER on shared/data/vi-text): most lines are smaller
+    // than 32 px and get upscaled, where a sharper kernel keeps tone marks apart.
+    let resized = imageops::resize(img, rw, REC_HEIGHT, FilterType::Lanczos3);
     let plane = (rw * REC_HEIGHT) as usize;
     let mut data = vec![0f32; plane * 3];
     for (i, p) in resized.pixels().enumerate() {
@@ -252,8 +284,9 @@ pub fn recognize_lines(
     }
     let widths: Vec<u32> = pieces.iter().map(|p| p.width).collect();
     // Per piece: class ids, confidence, MRZ-constrained ids.
-    let mut decoded: Vec<Option<(Vec<usize>, f32, Option<Vec<usize>>)>> = vec![None; pieces.len()];
+    let mut decoded: Vec<Option<Decoded>> = vec![None; pieces.len()];
     let mrz_allowed = mrz_mask(alphabet);
+    let mrz_bias = mrz_filler_bias(alphabet);
     for batch in batches(&widths) {
         let bw = batch.iter().map(|&i| widths[i]).max().unwrap_or(32);
         let b = batch.len();
@@ -289,12 +322,8 @@ pub fn recognize_lines(
                 &out.data[o..o + classes]
             };
             let (ids, conf) = ctc_greedy(steps, step, None);
-            let text = ids_to_text(alphabet, &ids);
-            let mrz = if looks_like_mrz(&text) {
-                Some(ctc_greedy(steps, step, Some(&mrz_allowed)).0)
-            } else {
-                None
-            };
+            // Decoded with MRZ classes only; kept if the whole line looks like an MRZ.
+            let mrz = Some(ctc_greedy_biased(steps, step, Some(&mrz_allowed), Some(&mrz_bias)).0);
             decoded[pi] = Some((ids, conf, mrz));
         }
     }
@@ -314,13 +343,12 @@ pub fn recognize_lines(
         let n = ids.len().max(1);
         entry.1 += f64::from(*conf) * n as f64;
         entry.2 += n;
-        match mrz {
-            Some(m) => {
-                entry.3.push_str(&ids_to_text(alphabet, m));
-                entry.4 = true;
-            }
-            None => entry.3.push_str(&piece_text),
+        if let Some(m) = mrz {
+            entry.3.push_str(&ids_to_text(alphabet, m));
         }
+    }
+    for t in texts.iter_mut() {
+        t.4 = looks_like_mrz(&t.0) || looks_like_mrz(&t.3) && looks_like_mrz_loose(&t.0);
     }
     Ok(texts
         .into_iter()
@@ -352,6 +380,23 @@ fn mrz_mask(alphabet: &[String]) -> Vec<bool> {
     mask
 }
 
+/// Log-probability bonus of the filler `<` in MRZ lines: the recognizer,
+/// trained on Vietnamese print, reads OCR-B fillers as `K`/`C` when they are
+/// close calls.
+fn mrz_filler_bias(alphabet: &[String]) -> Vec<f32> {
+    let b = MRZ_FILLER_BIAS;
+    let mut bias = vec![0f32; alphabet.len() + 1];
+    for (i, s) in alphabet.iter().enumerate() {
+        if s == "<" {
+            bias[i + 1] = b;
+        }
+    }
+    bias
+}
+
+/// See [`mrz_filler_bias`].
+const MRZ_FILLER_BIAS: f32 = 1.5;
+
 /// Map class ids (1-based, 0 = blank) to text.
 pub fn ids_to_text(alphabet: &[String], ids: &[usize]) -> String {
     ids.iter()
@@ -374,7 +419,9 @@ mod tests {
     }
 
     fn steps_from(rows: &[[f32; 4]]) -> Vec<Vec<f32>> {
-        rows.iter().map(|r| r.iter().map(|p| p.ln()).collect()).collect()
+        rows.iter()
+            .map(|r| r.iter().map(|p| p.ln()).collect())
+            .collect()
     }
 
     #[test]

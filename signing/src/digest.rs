@@ -2,7 +2,6 @@
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5912::{ID_SHA_1, ID_SHA_256, ID_SHA_384, ID_SHA_512};
-use sha2::Digest as _;
 use spki::AlgorithmIdentifierOwned;
 
 /// A message digest algorithm.
@@ -126,7 +125,10 @@ mod tests {
             oid: const_oid::db::rfc5912::ECDSA_WITH_SHA_384,
             parameters: None,
         };
-        assert_eq!(digest_for_signature_algorithm(&a), Some(DigestAlgorithm::Sha384));
+        assert_eq!(
+            digest_for_signature_algorithm(&a),
+            Some(DigestAlgorithm::Sha384)
+        );
         let unknown = AlgorithmIdentifierOwned {
             oid: ObjectIdentifier::new_unwrap("1.2.3.4"),
             parameters: None,

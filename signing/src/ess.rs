@@ -52,7 +52,9 @@ impl IssuerSerial {
     /// The `IssuerSerial` that identifies `cert`.
     pub fn for_certificate(cert: &Certificate) -> Self {
         Self {
-            issuer: vec![GeneralName::DirectoryName(cert.tbs_certificate().issuer().clone())],
+            issuer: vec![GeneralName::DirectoryName(
+                cert.tbs_certificate().issuer().clone(),
+            )],
             serial_number: cert.tbs_certificate().serial_number().clone(),
         }
     }
@@ -71,9 +73,10 @@ impl IssuerSerial {
 /// `ESSCertIDv2`.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct EssCertIdV2 {
-    /// Hash algorithm of `cert_hash` (omitted from the DER when SHA-256).
-    #[asn1(default = "default_cert_hash_algorithm")]
-    pub hash_algorithm: AlgorithmIdentifierOwned,
+    /// Hash algorithm of `cert_hash`; `None` means the DEFAULT, SHA-256
+    /// (DER omits a default value, so SHA-256 is always `None` when encoded by us).
+    #[asn1(optional = "true")]
+    pub hash_algorithm: Option<AlgorithmIdentifierOwned>,
     /// Hash of the whole DER certificate.
     pub cert_hash: OctetString,
     /// Issuer and serial of the certificate.
@@ -82,11 +85,18 @@ pub struct EssCertIdV2 {
 }
 
 impl EssCertIdV2 {
+    /// The hash algorithm, with the DEFAULT (SHA-256) filled in.
+    pub fn effective_hash_algorithm(&self) -> AlgorithmIdentifierOwned {
+        self.hash_algorithm
+            .clone()
+            .unwrap_or_else(default_cert_hash_algorithm)
+    }
+
     /// The identifier of `cert` hashed with `hash` (SHA-1 is refused: use v1 for that).
     pub fn for_certificate(cert: &Certificate, hash: DigestAlgorithm) -> der::Result<Self> {
         let der = cert.to_der()?;
         Ok(Self {
-            hash_algorithm: hash.algorithm_identifier(),
+            hash_algorithm: (hash != DigestAlgorithm::Sha256).then(|| hash.algorithm_identifier()),
             cert_hash: OctetString::new(hash.digest(&der))?,
             issuer_serial: Some(IssuerSerial::for_certificate(cert)),
         })
@@ -95,7 +105,7 @@ impl EssCertIdV2 {
     /// Whether this identifies the certificate whose DER encoding is `cert_der`
     /// (hash equal; `None` when the hash algorithm is unknown).
     pub fn hash_matches(&self, cert_der: &[u8]) -> Option<bool> {
-        let alg = DigestAlgorithm::from_oid(&self.hash_algorithm.oid)?;
+        let alg = DigestAlgorithm::from_oid(&self.effective_hash_algorithm().oid)?;
         Some(alg.digest(cert_der) == self.cert_hash.as_bytes())
     }
 }

@@ -10,3 +10,5 @@ pub mod pki;
 #[cfg(feature = "sign")]
 pub mod sign;
 pub mod verify;
+#[cfg(feature = "writer")]
+pub mod writer;

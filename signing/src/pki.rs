@@ -97,7 +97,10 @@ pub struct TestPki {
 impl std::fmt::Debug for TestPki {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestPki")
-            .field("leaf_subject", &self.leaf.tbs_certificate().subject().to_string())
+            .field(
+                "leaf_subject",
+                &self.leaf.tbs_certificate().subject().to_string(),
+            )
             .field("leaf_key", &self.leaf_key.algorithm())
             .finish_non_exhaustive()
     }
@@ -243,7 +246,10 @@ fn issue(
         .map_err(err)
 }
 
-fn spki_of<K: EncodePublicKey>(which: &'static str, k: &K) -> Result<SubjectPublicKeyInfoOwned, PkiError> {
+fn spki_of<K: EncodePublicKey>(
+    which: &'static str,
+    k: &K,
+) -> Result<SubjectPublicKeyInfoOwned, PkiError> {
     SubjectPublicKeyInfoOwned::from_key(k).map_err(|e| PkiError::Key {
         which,
         detail: e.to_string(),
@@ -285,10 +291,12 @@ impl TestPki {
             which: "leaf",
             detail: e.to_string(),
         })?;
-        let leaf_spki = leaf_key.subject_public_key_info().map_err(|e| PkiError::Key {
-            which: "leaf",
-            detail: e.to_string(),
-        })?;
+        let leaf_spki = leaf_key
+            .subject_public_key_info()
+            .map_err(|e| PkiError::Key {
+                which: "leaf",
+                detail: e.to_string(),
+            })?;
         let leaf = issue(
             "leaf",
             Kind::Leaf,
@@ -330,10 +338,11 @@ impl TestPki {
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let pem = |which: &'static str, c: &Certificate| {
-            c.to_pem(der::pem::LineEnding::LF).map_err(|e| PkiError::Certificate {
-                which,
-                detail: e.to_string(),
-            })
+            c.to_pem(der::pem::LineEnding::LF)
+                .map_err(|e| PkiError::Certificate {
+                    which,
+                    detail: e.to_string(),
+                })
         };
         let files = PkiFiles {
             root_cert: dir.join("root.pem"),
@@ -389,9 +398,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use der::Decode;
+    use der::oid::AssociatedOid;
     use x509_cert::ext::pkix::KeyUsage;
 
-    fn extension<'a>(c: &'a Certificate, oid: der::oid::ObjectIdentifier) -> &'a Extension {
+    fn extension(c: &Certificate, oid: der::oid::ObjectIdentifier) -> &Extension {
         c.tbs_certificate()
             .extensions()
             .and_then(|e| e.iter().find(|x| x.extn_id == oid))
@@ -408,7 +418,13 @@ mod tests {
             pki.root.tbs_certificate().subject()
         );
         assert!(leaf.subject().to_string().contains("TEST ONLY"));
-        assert!(pki.root.tbs_certificate().subject().to_string().contains("TEST ONLY"));
+        assert!(
+            pki.root
+                .tbs_certificate()
+                .subject()
+                .to_string()
+                .contains("TEST ONLY")
+        );
 
         let ku = extension(&pki.leaf, KeyUsage::OID);
         assert!(ku.critical);
@@ -418,17 +434,23 @@ mod tests {
         assert!(!ku.key_cert_sign());
 
         let ski_issuing = SubjectKeyIdentifier::from_der(
-            extension(&pki.issuing, SubjectKeyIdentifier::OID).extn_value.as_bytes(),
+            extension(&pki.issuing, SubjectKeyIdentifier::OID)
+                .extn_value
+                .as_bytes(),
         )
         .unwrap();
         let aki_leaf = AuthorityKeyIdentifier::from_der(
-            extension(&pki.leaf, AuthorityKeyIdentifier::OID).extn_value.as_bytes(),
+            extension(&pki.leaf, AuthorityKeyIdentifier::OID)
+                .extn_value
+                .as_bytes(),
         )
         .unwrap();
         assert_eq!(aki_leaf.key_identifier.as_ref(), Some(&ski_issuing.0));
 
         let bc = BasicConstraints::from_der(
-            extension(&pki.issuing, BasicConstraints::OID).extn_value.as_bytes(),
+            extension(&pki.issuing, BasicConstraints::OID)
+                .extn_value
+                .as_bytes(),
         )
         .unwrap();
         assert!(bc.ca);
@@ -436,7 +458,9 @@ mod tests {
 
         let v = leaf.validity();
         assert!(v.not_before.to_system_time() < SystemTime::now());
-        assert!(v.not_after.to_system_time() > SystemTime::now() + Duration::from_secs(86400 * 365));
+        assert!(
+            v.not_after.to_system_time() > SystemTime::now() + Duration::from_secs(86400 * 365)
+        );
         assert_eq!(pki.leaf_key.algorithm(), KeyAlgorithm::P384);
     }
 

@@ -25,7 +25,11 @@ const DIGITS: [&str; 10] = [
 
 /// Vietnamese words for 0..=999; `full` forces the hundreds ("không trăm …") as in years.
 fn under_thousand(n: u32, full: bool) -> String {
-    let (h, t, u) = ((n / 100) as usize, ((n / 10) % 10) as usize, (n % 10) as usize);
+    let (h, t, u) = (
+        (n / 100) as usize,
+        ((n / 10) % 10) as usize,
+        (n % 10) as usize,
+    );
     let mut parts: Vec<&str> = Vec::new();
     let with_hundreds = full || h > 0;
     if with_hundreds {
@@ -152,8 +156,14 @@ impl Form<'_> {
             first = cand;
             i += 1;
         }
-        self.page
-            .text(&self.value, vx, self.y, &first, LineRole::Value, Some(field))?;
+        self.page.text(
+            &self.value,
+            vx,
+            self.y,
+            &first,
+            LineRole::Value,
+            Some(field),
+        )?;
         self.page.newline();
         let rest = words[i..].join(" ");
         if !rest.is_empty() {
@@ -207,7 +217,14 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
     // Headers.
     let hb = Style::new(FontKind::LiberationSerifBold, 36.0, INK);
     let (lcx, rcx) = (430.0, 1130.0);
-    page.text_centered(&hb, lcx, 200.0, "ỦY BAN NHÂN DÂN", LineRole::Header, None)?;
+    page.text_centered(
+        &hb,
+        lcx,
+        200.0,
+        "ỦY BAN NHÂN DÂN",
+        LineRole::Header,
+        Some("issuing_body"),
+    )?;
     page.text_centered(
         &hb,
         rcx,
@@ -226,7 +243,10 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
         LineRole::Header,
         Some("issuing_body"),
     )?;
-    fields.insert("issuing_body".into(), format!("ỦY BAN NHÂN DÂN {body_upper}"));
+    fields.insert(
+        "issuing_body".into(),
+        format!("ỦY BAN NHÂN DÂN {body_upper}"),
+    );
     let motto = Style::new(FontKind::LiberationSerifBold, 38.0, INK);
     let mw = page.text_centered(
         &motto,
@@ -245,26 +265,33 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
         INK,
         1.0,
     );
-    line(&mut page.img, (lcx - 80.0, 262.0), (lcx + 80.0, 262.0), 2.0, INK, 1.0);
+    line(
+        &mut page.img,
+        (lcx - 80.0, 262.0),
+        (lcx + 80.0, 262.0),
+        2.0,
+        INK,
+        1.0,
+    );
 
     let body = Style::new(FontKind::LiberationSerif, 38.0, INK);
     let reg_no = format!("{}", rng.range_i64(1, 350));
     let book = format!("{:02}/{}", rng.range_i64(1, 3), person.date_of_birth.year);
-    let w = page.text(&body, 230.0, 330.0, "Số:", LineRole::Label, None)?;
+    let w = page.text(&body, 230.0, 310.0, "Số:", LineRole::Label, None)?;
     page.text(
         &body,
         230.0 + w + 12.0,
-        330.0,
+        310.0,
         &reg_no,
         LineRole::Value,
         Some("registration_number"),
     )?;
     page.newline();
-    let w = page.text(&body, 230.0, 378.0, "Quyển số:", LineRole::Label, None)?;
+    let w = page.text(&body, 230.0, 354.0, "Quyển số:", LineRole::Label, None)?;
     page.text(
         &body,
         230.0 + w + 12.0,
-        378.0,
+        354.0,
         &book,
         LineRole::Value,
         Some("book_number"),
@@ -277,7 +304,7 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
     page.text_centered(
         &title,
         A4_WIDTH as f32 / 2.0,
-        500.0,
+        452.0,
         "GIẤY KHAI SINH",
         LineRole::Title,
         None,
@@ -286,7 +313,7 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
     page.text_centered(
         &body,
         A4_WIDTH as f32 / 2.0,
-        552.0,
+        500.0,
         "(Bản chính)",
         LineRole::Title,
         None,
@@ -296,21 +323,19 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
     let mut f = Form {
         page,
         fields,
-        y: 600.0,
+        y: 530.0,
         x0: 170.0,
         xmax: 1500.0,
         label: body,
         value: Style::new(FontKind::LiberationSerifBold, 38.0, INK),
-        step: 58.0,
+        step: 52.0,
     };
     let mother = person.parent(Sex::Female);
     let father = person.parent(Sex::Male);
     let mother_year = person.date_of_birth.year - rng.range_i64(20, 36) as i32;
     let father_year = person.date_of_birth.year - rng.range_i64(22, 40) as i32;
     let place_of_birth = if rng.chance(0.5) {
-        format!(
-            "Trạm Y tế {level_lower} {commune}, {district}, {province}"
-        )
+        format!("Trạm Y tế {level_lower} {commune}, {district}, {province}")
     } else {
         format!("Bệnh viện Đa khoa {district}, {province}")
     };
@@ -346,7 +371,12 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
             &format!("{key}_name"),
         )?;
         f.multi(&[
-            ("Năm sinh:", &year.to_string(), &format!("{key}_birth_year"), 0.0),
+            (
+                "Năm sinh:",
+                &year.to_string(),
+                &format!("{key}_birth_year"),
+                0.0,
+            ),
             ("Dân tộc:", &p.ethnicity, &format!("{key}_ethnicity"), 420.0),
             (
                 "Quốc tịch:",
@@ -362,7 +392,11 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
         )?;
         f.y += 14.0;
     }
-    f.row("Họ, chữ đệm, tên người đi khai sinh:", &father.full_name_upper(), "declarant")?;
+    f.row(
+        "Họ, chữ đệm, tên người đi khai sinh:",
+        &father.full_name_upper(),
+        "declarant",
+    )?;
     f.row(
         "Quan hệ với người được khai sinh:",
         "Cha",
@@ -384,12 +418,12 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
         "Nghiêm cấm mọi hành vi tẩy xóa, sửa chữa, làm sai lệch nội dung Giấy khai sinh. \
          Đây là tài liệu mẫu dùng để thử nghiệm, không có giá trị pháp lý.",
     ];
-    let para = Style::new(FontKind::LiberationSerif, 35.0, INK);
-    f.y += 30.0;
+    let para = Style::new(FontKind::LiberationSerif, 33.0, INK);
+    f.y += 24.0;
     for p in paragraphs {
         let lines = fonts.wrap(&para, p, f.xmax - f.x0 - 40.0)?;
         for (i, l) in lines.iter().enumerate() {
-            f.y += 48.0;
+            f.y += 44.0;
             let x = if i == 0 { f.x0 + 40.0 } else { f.x0 };
             f.page.text(&para, x, f.y, l, LineRole::Body, None)?;
             f.page.newline();
@@ -399,7 +433,7 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
 
     // Signature block.
     let signer = Person::generate(opts.seed ^ 0x51_6e_e7).full_name();
-    let sy = (f.y + 80.0).min(2050.0);
+    let sy = (f.y + 60.0).min(1990.0);
     let scx = 1150.0;
     let date_line = format!(
         "{}, ngày {:02} tháng {:02} năm {}",
@@ -422,7 +456,7 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
     f.page.text_centered(
         &small,
         scx,
-        sy + 90.0,
+        sy + 88.0,
         "(Ký, ghi rõ họ, chữ đệm, tên, chức vụ và đóng dấu)",
         LineRole::Label,
         None,
@@ -431,31 +465,37 @@ pub fn render_a4_form(person: &Person, opts: &RenderOptions) -> Result<Specimen,
     stroke_ellipse(
         &mut f.page.img,
         scx - 70.0,
-        sy + 150.0,
-        70.0,
-        70.0,
+        sy + 160.0,
+        56.0,
+        56.0,
         5.0,
         [205, 40, 40],
         0.6,
     );
     fill_polygon(
         &mut f.page.img,
-        &star(scx - 70.0, sy + 150.0, 26.0),
+        &star(scx - 70.0, sy + 160.0, 22.0),
         [205, 40, 40],
         0.6,
     );
-    let mut prev = (scx - 20.0, sy + 160.0);
+    let mut prev = (scx - 20.0, sy + 165.0);
     for i in 1..16 {
         let t = i as f32 / 15.0;
         let p = (
             scx - 20.0 + 180.0 * t,
-            sy + 160.0 - 28.0 * (t * 10.0 + rng.uniform(0.0, 0.5) as f32).sin(),
+            sy + 165.0 - 24.0 * (t * 10.0 + rng.uniform(0.0, 0.5) as f32).sin(),
         );
         line(&mut f.page.img, prev, p, 3.0, [30, 40, 120], 0.9);
         prev = p;
     }
-    f.page
-        .text_centered(&sb, scx, sy + 250.0, &signer, LineRole::Value, Some("signer_name"))?;
+    f.page.text_centered(
+        &sb,
+        scx,
+        sy + 240.0,
+        &signer,
+        LineRole::Value,
+        Some("signer_name"),
+    )?;
     f.page.newline();
     f.fields.insert("signer_name".into(), signer);
 

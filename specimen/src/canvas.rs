@@ -73,11 +73,6 @@ impl<'f> Page<'f> {
         let w = self.fonts.width(style, text)?;
         self.text(style, cx - w / 2.0, baseline, text, role, field)
     }
-
-    /// Width of `text` in `style`.
-    pub fn width(&self, style: &Style, text: &str) -> Result<f32, SpecimenError> {
-        self.fonts.width(style, text)
-    }
 }
 
 /// Fill an axis-aligned rectangle (clipped).
@@ -146,13 +141,20 @@ pub(crate) fn fill_ellipse(
     c: [u8; 3],
     alpha: f32,
 ) {
-    fill_shape(img, (cx - rx, cy - ry, cx + rx, cy + ry), c, alpha, |x, y| {
-        let (u, v) = ((x - cx) / rx, (y - cy) / ry);
-        u * u + v * v <= 1.0
-    });
+    fill_shape(
+        img,
+        (cx - rx, cy - ry, cx + rx, cy + ry),
+        c,
+        alpha,
+        |x, y| {
+            let (u, v) = ((x - cx) / rx, (y - cy) / ry);
+            u * u + v * v <= 1.0
+        },
+    );
 }
 
 /// Elliptic ring (outline) of thickness `t`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn stroke_ellipse(
     img: &mut RgbImage,
     cx: f32,
@@ -165,11 +167,17 @@ pub(crate) fn stroke_ellipse(
 ) {
     let (ox, oy) = (rx + t / 2.0, ry + t / 2.0);
     let (ix, iy) = ((rx - t / 2.0).max(0.1), (ry - t / 2.0).max(0.1));
-    fill_shape(img, (cx - ox, cy - oy, cx + ox, cy + oy), c, alpha, |x, y| {
-        let (u, v) = ((x - cx) / ox, (y - cy) / oy);
-        let (p, q) = ((x - cx) / ix, (y - cy) / iy);
-        u * u + v * v <= 1.0 && p * p + q * q >= 1.0
-    });
+    fill_shape(
+        img,
+        (cx - ox, cy - oy, cx + ox, cy + oy),
+        c,
+        alpha,
+        |x, y| {
+            let (u, v) = ((x - cx) / ox, (y - cy) / oy);
+            let (p, q) = ((x - cx) / ix, (y - cy) / iy);
+            u * u + v * v <= 1.0 && p * p + q * q >= 1.0
+        },
+    );
 }
 
 /// Filled polygon (even-odd rule).

@@ -30,6 +30,13 @@ fn card_background(rng: &mut Rng, tint: [f32; 3]) -> RgbImage {
     let phase = rng.uniform(0.0, std::f64::consts::TAU) as f32;
     let freq = rng.uniform(0.040, 0.050) as f32;
     let (w, h) = (CARD_WIDTH as f32, CARD_HEIGHT as f32);
+    // The inner sines depend on one coordinate only: precompute them.
+    let row_wave: Vec<f32> = (0..CARD_HEIGHT)
+        .map(|y| 5.0 * (0.011 * y as f32 + phase).sin())
+        .collect();
+    let col_wave: Vec<f32> = (0..CARD_WIDTH)
+        .map(|x| 4.0 * (0.009 * x as f32 - phase).sin())
+        .collect();
     RgbImage::from_fn(CARD_WIDTH, CARD_HEIGHT, |x, y| {
         let (fx, fy) = (x as f32, y as f32);
         let t = fx / w;
@@ -39,8 +46,8 @@ fn card_background(rng: &mut Rng, tint: [f32; 3]) -> RgbImage {
             tint[2] - 8.0 * t + 4.0 * fy / h,
         ];
         // Guilloche: thin wavy lines, the classic security-print texture.
-        let v = (freq * fx + 5.0 * (0.011 * fy + phase).sin()).sin();
-        let u = (freq * 0.8 * fy + 4.0 * (0.009 * fx - phase).sin()).sin();
+        let v = (freq * fx + row_wave[y as usize]).sin();
+        let u = (freq * 0.8 * fy + col_wave[x as usize]).sin();
         let k = ((v.abs() - 0.96).max(0.0) + (u.abs() - 0.97).max(0.0)) * 300.0;
         c[0] -= k;
         c[1] -= k * 0.4;
@@ -51,10 +58,27 @@ fn card_background(rng: &mut Rng, tint: [f32; 3]) -> RgbImage {
 
 fn emblem(img: &mut RgbImage, cx: f32, cy: f32, r: f32) {
     fill_ellipse(img, cx, cy, r, r, [200, 35, 30], 1.0);
-    stroke_ellipse(img, cx, cy, r * 0.92, r * 0.92, r * 0.06, [240, 200, 40], 1.0);
+    stroke_ellipse(
+        img,
+        cx,
+        cy,
+        r * 0.92,
+        r * 0.92,
+        r * 0.06,
+        [240, 200, 40],
+        1.0,
+    );
     fill_polygon(img, &star(cx, cy - r * 0.08, r * 0.55), [250, 215, 40], 1.0);
     // gear-like base
-    fill_ellipse(img, cx, cy + r * 0.62, r * 0.45, r * 0.16, [240, 200, 40], 1.0);
+    fill_ellipse(
+        img,
+        cx,
+        cy + r * 0.62,
+        r * 0.45,
+        r * 0.16,
+        [240, 200, 40],
+        1.0,
+    );
 }
 
 /// Draw a QR symbol (with a white quiet zone of 3 modules) at (`x`, `y`); returns its quad.
@@ -65,12 +89,13 @@ pub(crate) fn draw_qr(
     y: i64,
     module: i64,
 ) -> Result<Quad, SpecimenError> {
-    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).map_err(
-        |e| SpecimenError::Qr {
-            len: payload.len(),
-            reason: e.to_string(),
-        },
-    )?;
+    let code =
+        QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).map_err(|e| {
+            SpecimenError::Qr {
+                len: payload.len(),
+                reason: e.to_string(),
+            }
+        })?;
     let n = code.width() as i64;
     let quiet = 3;
     let size = (n + 2 * quiet) * module;
@@ -92,12 +117,13 @@ pub(crate) fn draw_qr(
 
 /// Side of the QR symbol (quiet zone included) for `payload` at `module` px per module.
 fn qr_size(payload: &str, module: i64) -> Result<i64, SpecimenError> {
-    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).map_err(
-        |e| SpecimenError::Qr {
-            len: payload.len(),
-            reason: e.to_string(),
-        },
-    )?;
+    let code =
+        QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).map_err(|e| {
+            SpecimenError::Qr {
+                len: payload.len(),
+                reason: e.to_string(),
+            }
+        })?;
     Ok((code.width() as i64 + 6) * module)
 }
 
@@ -397,7 +423,14 @@ pub fn render_cccd_front(
     let step = if lines.len() > 2 { 26.0 } else { 29.0 };
     for l in lines {
         y += step;
-        page.text(&addr, x0, y, &l, LineRole::Value, Some("place_of_residence"))?;
+        page.text(
+            &addr,
+            x0,
+            y,
+            &l,
+            LineRole::Value,
+            Some("place_of_residence"),
+        )?;
         page.newline();
     }
     fields.insert(
@@ -407,7 +440,14 @@ pub fn render_cccd_front(
 
     // Expiry, under the portrait.
     let small = Style::new(FontKind::Sans, 17.0, LABEL);
-    page.text(&small, 38.0, 540.0, "Có giá trị đến:", LineRole::Label, None)?;
+    page.text(
+        &small,
+        38.0,
+        540.0,
+        "Có giá trị đến:",
+        LineRole::Label,
+        None,
+    )?;
     page.newline();
     page.text(&small, 38.0, 562.0, "Date of expiry", LineRole::Label, None)?;
     page.newline();
@@ -449,8 +489,22 @@ fn chip(img: &mut RgbImage, x: i64, y: i64) {
     let (fx, fy) = (x as f32, y as f32);
     line(img, (fx, fy + 33.0), (fx + 40.0, fy + 33.0), 2.0, c, 1.0);
     line(img, (fx, fy + 67.0), (fx + 40.0, fy + 67.0), 2.0, c, 1.0);
-    line(img, (fx + 88.0, fy + 33.0), (fx + 128.0, fy + 33.0), 2.0, c, 1.0);
-    line(img, (fx + 88.0, fy + 67.0), (fx + 128.0, fy + 67.0), 2.0, c, 1.0);
+    line(
+        img,
+        (fx + 88.0, fy + 33.0),
+        (fx + 128.0, fy + 33.0),
+        2.0,
+        c,
+        1.0,
+    );
+    line(
+        img,
+        (fx + 88.0, fy + 67.0),
+        (fx + 128.0, fy + 67.0),
+        2.0,
+        c,
+        1.0,
+    );
     stroke_rect(img, x + 40, y + 20, x + 88, y + 80, 2, c);
 }
 
@@ -544,14 +598,42 @@ pub fn render_cccd_back(person: &Person, opts: &RenderOptions) -> Result<Specime
     let auth = Style::new(FontKind::SansBold, 17.0, INK);
     let a1 = "CỤC TRƯỞNG CỤC CẢNH SÁT";
     let a2 = "QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI";
-    page.text_centered(&auth, 790.0, 290.0, a1, LineRole::Value, Some("issuing_authority"))?;
+    page.text_centered(
+        &auth,
+        790.0,
+        290.0,
+        a1,
+        LineRole::Value,
+        Some("issuing_authority"),
+    )?;
     page.newline();
-    page.text_centered(&auth, 790.0, 313.0, a2, LineRole::Value, Some("issuing_authority"))?;
+    page.text_centered(
+        &auth,
+        790.0,
+        313.0,
+        a2,
+        LineRole::Value,
+        Some("issuing_authority"),
+    )?;
     page.newline();
     fields.insert("issuing_authority".into(), format!("{a1} {a2}"));
     // Seal ring and a signature scribble (no name: the signer is not a real person's name).
-    stroke_ellipse(&mut page.img, 720.0, 370.0, 42.0, 42.0, 4.0, [200, 40, 40], 0.55);
-    fill_polygon(&mut page.img, &star(720.0, 370.0, 16.0), [200, 40, 40], 0.55);
+    stroke_ellipse(
+        &mut page.img,
+        720.0,
+        370.0,
+        42.0,
+        42.0,
+        4.0,
+        [200, 40, 40],
+        0.55,
+    );
+    fill_polygon(
+        &mut page.img,
+        &star(720.0, 370.0, 16.0),
+        [200, 40, 40],
+        0.55,
+    );
     let mut prev = (770.0f32, 380.0f32);
     for i in 1..14 {
         let t = i as f32 / 13.0;

@@ -84,6 +84,54 @@ impl Degradation {
         }
     }
 
+    /// Set [`Degradation::margin`].
+    pub fn with_margin(mut self, fraction: f32) -> Self {
+        self.margin = Some(fraction);
+        self
+    }
+
+    /// Set [`Degradation::background`].
+    pub fn with_background(mut self, rgb: [u8; 3]) -> Self {
+        self.background = Some(rgb);
+        self
+    }
+
+    /// Set [`Degradation::rotation_deg`].
+    pub fn with_rotation(mut self, degrees: f32) -> Self {
+        self.rotation_deg = Some(degrees);
+        self
+    }
+
+    /// Set [`Degradation::perspective`].
+    pub fn with_perspective(mut self, fraction: f32) -> Self {
+        self.perspective = Some(fraction);
+        self
+    }
+
+    /// Set [`Degradation::illumination`].
+    pub fn with_illumination(mut self, strength: f32) -> Self {
+        self.illumination = Some(strength);
+        self
+    }
+
+    /// Set [`Degradation::blur_sigma`].
+    pub fn with_blur(mut self, sigma: f32) -> Self {
+        self.blur_sigma = Some(sigma);
+        self
+    }
+
+    /// Set [`Degradation::noise_sigma`].
+    pub fn with_noise(mut self, sigma: f32) -> Self {
+        self.noise_sigma = Some(sigma);
+        self
+    }
+
+    /// Set [`Degradation::jpeg_quality`].
+    pub fn with_jpeg(mut self, quality: u8) -> Self {
+        self.jpeg_quality = Some(quality);
+        self
+    }
+
     /// `true` when nothing would be applied.
     pub fn is_none(&self) -> bool {
         *self == Self::default()
@@ -178,7 +226,11 @@ pub fn degrade(sp: &Specimen, d: &Degradation, seed: u64) -> Result<Specimen, Sp
 }
 
 /// Apply `d` to a bare image (no ground truth); returns the image and the homography.
-pub fn degrade_image(img: &RgbImage, d: &Degradation, seed: u64) -> Result<Degraded, SpecimenError> {
+pub fn degrade_image(
+    img: &RgbImage,
+    d: &Degradation,
+    seed: u64,
+) -> Result<Degraded, SpecimenError> {
     d.validate()?;
     let mut rng = Rng::derive(seed, "degrade");
     let (w, h) = (f64::from(img.width()), f64::from(img.height()));
@@ -239,12 +291,7 @@ pub fn degrade_image(img: &RgbImage, d: &Degradation, seed: u64) -> Result<Degra
     }
     if let Some(s) = d.noise_sigma.filter(|s| *s > 0.0) {
         let mut nr = Rng::derive(seed, "noise");
-        for p in out.pixels_mut() {
-            for c in p.0.iter_mut() {
-                let v = f64::from(*c) + nr.normal() * f64::from(s);
-                *c = v.round().clamp(0.0, 255.0) as u8;
-            }
-        }
+        add_noise(&mut out, s, &mut nr);
     }
     let mut jpeg = None;
     if let Some(q) = d.jpeg_quality {
@@ -268,6 +315,28 @@ pub fn degrade_image(img: &RgbImage, d: &Degradation, seed: u64) -> Result<Degra
         jpeg,
         homography: hmat,
     })
+}
+
+/// Add Gaussian noise of standard deviation `sigma` to every byte. A table of 4096 normal
+/// samples is indexed by fresh random bits: the same distribution as sampling per byte, at a
+/// fraction of the cost.
+pub(crate) fn add_noise(buf: &mut [u8], sigma: f32, rng: &mut Rng) {
+    let table: Vec<f32> = (0..4096).map(|_| rng.normal() as f32 * sigma).collect();
+    let mut bits = 0u64;
+    for (i, c) in buf.iter_mut().enumerate() {
+        if i % 5 == 0 {
+            bits = rng.next_u64();
+        }
+        let n = table[(bits & 0xfff) as usize];
+        bits >>= 12;
+        *c = to_u8(f32::from(*c) + n);
+    }
+}
+
+/// Round and clamp to a byte (fast: no libm call).
+#[inline]
+pub(crate) fn to_u8(v: f32) -> u8 {
+    (v.clamp(0.0, 255.0) + 0.5) as u8
 }
 
 /// Map (x, y) through a row-major homography.
@@ -299,8 +368,9 @@ pub(crate) fn homography(src: &[(f64, f64); 4], dst: &[(f64, f64); 4]) -> Option
         for row in 0..8 {
             if row != col {
                 let f = a[row][col] / a[col][col];
-                for k in col..9 {
-                    a[row][k] -= f * a[col][k];
+                let pivot_row = a[col];
+                for (v, p) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                    *v -= f * p;
                 }
             }
         }
@@ -336,38 +406,68 @@ fn invert3(m: &[f64; 9]) -> Option<[f64; 9]> {
 /// Inverse-map warp with bilinear sampling; outside pixels get `bg`, edges are anti-aliased by
 /// the bilinear weights of the missing neighbours.
 pub(crate) fn warp(src: &RgbImage, inv: &[f64; 9], ow: u32, oh: u32, bg: [u8; 3]) -> RgbImage {
-    let (sw, sh) = (i64::from(src.width()), i64::from(src.height()));
+    let (sw, sh) = (src.width() as i64, src.height() as i64);
     let raw = src.as_raw();
-    let bgf = bg.map(f64::from);
-    RgbImage::from_fn(ow, oh, |x, y| {
-        let (sx, sy) = apply_h(inv, f64::from(x) + 0.5, f64::from(y) + 0.5);
-        let (fx, fy) = (sx - 0.5, sy - 0.5);
-        if fx < -1.0 || fy < -1.0 || fx > sw as f64 || fy > sh as f64 {
-            return Rgb(bg);
-        }
-        let (x0, y0) = (fx.floor() as i64, fy.floor() as i64);
-        let (ax, ay) = (fx - x0 as f64, fy - y0 as f64);
-        let mut acc = [0.0f64; 3];
-        for (dx, dy, wgt) in [
-            (0, 0, (1.0 - ax) * (1.0 - ay)),
-            (1, 0, ax * (1.0 - ay)),
-            (0, 1, (1.0 - ax) * ay),
-            (1, 1, ax * ay),
-        ] {
-            let (px, py) = (x0 + dx, y0 + dy);
-            if px >= 0 && py >= 0 && px < sw && py < sh {
-                let i = ((py * sw + px) * 3) as usize;
-                for c in 0..3 {
-                    acc[c] += wgt * f64::from(raw[i + c]);
+    let bgf = bg.map(|v| v as f32);
+    let mut out = vec![0u8; ow as usize * oh as usize * 3];
+    for (y, orow) in out.chunks_exact_mut(ow as usize * 3).enumerate() {
+        let fy = y as f64 + 0.5;
+        // numerators and denominator at x = 0.5, then incremented per pixel
+        let mut nx = inv[0] * 0.5 + inv[1] * fy + inv[2];
+        let mut ny = inv[3] * 0.5 + inv[4] * fy + inv[5];
+        let mut nw = inv[6] * 0.5 + inv[7] * fy + inv[8];
+        for o in orow.chunks_exact_mut(3) {
+            let wz = if nw.abs() < 1e-12 { 1e-12 } else { nw };
+            let (fx, fyy) = (nx / wz - 0.5, ny / wz - 0.5);
+            nx += inv[0];
+            ny += inv[3];
+            nw += inv[6];
+            if fx < -1.0 || fyy < -1.0 || fx > sw as f64 || fyy > sh as f64 {
+                o.copy_from_slice(&bg);
+                continue;
+            }
+            // floor for values ≥ -1 without a libm call
+            let (x0, y0) = ((fx + 1.0) as i64 - 1, (fyy + 1.0) as i64 - 1);
+            let (ax, ay) = ((fx - x0 as f64) as f32, (fyy - y0 as f64) as f32);
+            let mut acc = [0.0f32; 3];
+            if x0 >= 0 && y0 >= 0 && x0 + 1 < sw && y0 + 1 < sh {
+                // interior: all four taps inside, no per-tap checks
+                let i = ((y0 * sw + x0) * 3) as usize;
+                let j = i + (sw * 3) as usize;
+                let (w00, w10) = ((1.0 - ax) * (1.0 - ay), ax * (1.0 - ay));
+                let (w01, w11) = ((1.0 - ax) * ay, ax * ay);
+                for (c, a) in acc.iter_mut().enumerate() {
+                    *a = w00 * raw[i + c] as f32
+                        + w10 * raw[i + 3 + c] as f32
+                        + w01 * raw[j + c] as f32
+                        + w11 * raw[j + 3 + c] as f32;
                 }
             } else {
-                for c in 0..3 {
-                    acc[c] += wgt * bgf[c];
+                let taps = [
+                    (x0, y0, (1.0 - ax) * (1.0 - ay)),
+                    (x0 + 1, y0, ax * (1.0 - ay)),
+                    (x0, y0 + 1, (1.0 - ax) * ay),
+                    (x0 + 1, y0 + 1, ax * ay),
+                ];
+                for (px, py, wgt) in taps {
+                    if px >= 0 && py >= 0 && px < sw && py < sh {
+                        let i = ((py * sw + px) * 3) as usize;
+                        acc[0] += wgt * raw[i] as f32;
+                        acc[1] += wgt * raw[i + 1] as f32;
+                        acc[2] += wgt * raw[i + 2] as f32;
+                    } else {
+                        acc[0] += wgt * bgf[0];
+                        acc[1] += wgt * bgf[1];
+                        acc[2] += wgt * bgf[2];
+                    }
                 }
             }
+            o[0] = to_u8(acc[0]);
+            o[1] = to_u8(acc[1]);
+            o[2] = to_u8(acc[2]);
         }
-        Rgb(acc.map(|v| v.round().clamp(0.0, 255.0) as u8))
-    })
+    }
+    RgbImage::from_raw(ow, oh, out).unwrap_or_else(|| RgbImage::from_pixel(ow, oh, Rgb(bg)))
 }
 
 fn illuminate(img: &mut RgbImage, strength: f64, rng: &mut Rng) {
@@ -376,59 +476,76 @@ fn illuminate(img: &mut RgbImage, strength: f64, rng: &mut Rng) {
     let (w, h) = (f64::from(img.width()), f64::from(img.height()));
     let (vx, vy) = (rng.uniform(0.3, 0.7) * w, rng.uniform(0.3, 0.7) * h);
     let half_diag = (w * w + h * h).sqrt() / 2.0;
-    for (x, y, p) in img.enumerate_pixels_mut() {
-        let (fx, fy) = (f64::from(x) - w / 2.0, f64::from(y) - h / 2.0);
-        // linear gradient in 0..1 along the direction
-        let t = ((fx * dx + fy * dy) / half_diag + 1.0) / 2.0;
-        let (rx, ry) = ((f64::from(x) - vx) / w, (f64::from(y) - vy) / h);
-        let vignette = (rx * rx + ry * ry).min(1.0);
-        let gain = 1.0 - strength * (0.75 * t + 0.25 * vignette);
-        for c in p.0.iter_mut() {
-            *c = (f64::from(*c) * gain).round().clamp(0.0, 255.0) as u8;
+    let width = img.width() as usize;
+    if width == 0 {
+        return;
+    }
+    for (y, row) in img.chunks_exact_mut(width * 3).enumerate() {
+        let fy = y as f64 - h / 2.0;
+        let ry = (y as f64 - vy) / h;
+        for (x, p) in row.chunks_exact_mut(3).enumerate() {
+            let fx = x as f64 - w / 2.0;
+            // linear gradient in 0..1 along the direction, plus a soft vignette
+            let t = ((fx * dx + fy * dy) / half_diag + 1.0) / 2.0;
+            let rx = (x as f64 - vx) / w;
+            let vignette = (rx * rx + ry * ry).min(1.0);
+            let gain = (1.0 - strength * (0.75 * t + 0.25 * vignette)) as f32;
+            for c in p.iter_mut() {
+                *c = to_u8(*c as f32 * gain);
+            }
         }
     }
 }
 
 /// Separable Gaussian blur (kernel radius ⌈3σ⌉, clamped edges).
 pub(crate) fn gaussian_blur(img: &RgbImage, sigma: f32) -> RgbImage {
-    let r = (3.0 * sigma).ceil().max(1.0) as i64;
-    let kernel: Vec<f32> = (-r..=r)
-        .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+    let r = (3.0 * sigma).ceil().max(1.0) as usize;
+    let kernel: Vec<f32> = (0..=2 * r)
+        .map(|i| {
+            let d = i as f32 - r as f32;
+            (-(d * d) / (2.0 * sigma * sigma)).exp()
+        })
         .collect();
     let sum: f32 = kernel.iter().sum();
     let kernel: Vec<f32> = kernel.iter().map(|k| k / sum).collect();
-    let (w, h) = (i64::from(img.width()), i64::from(img.height()));
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if w == 0 || h == 0 {
+        return img.clone();
+    }
     let src = img.as_raw();
+    // Horizontal pass into f32, one edge-padded row at a time; written as one
+    // multiply-add sweep per kernel tap so that it vectorizes.
     let mut tmp = vec![0.0f32; src.len()];
+    let mut row = vec![0.0f32; (w + 2 * r) * 3];
     for y in 0..h {
-        for x in 0..w {
-            let mut acc = [0.0f32; 3];
-            for (k, kv) in kernel.iter().enumerate() {
-                let sx = (x + k as i64 - r).clamp(0, w - 1);
-                let i = ((y * w + sx) * 3) as usize;
-                for c in 0..3 {
-                    acc[c] += kv * f32::from(src[i + c]);
-                }
+        let line = &src[y * w * 3..(y + 1) * w * 3];
+        for (x, px) in row.chunks_exact_mut(3).enumerate() {
+            let sx = x.saturating_sub(r).min(w - 1);
+            px[0] = f32::from(line[sx * 3]);
+            px[1] = f32::from(line[sx * 3 + 1]);
+            px[2] = f32::from(line[sx * 3 + 2]);
+        }
+        let out = &mut tmp[y * w * 3..(y + 1) * w * 3];
+        for (k, kv) in kernel.iter().enumerate() {
+            for (o, p) in out.iter_mut().zip(&row[k * 3..]) {
+                *o += kv * p;
             }
-            let o = ((y * w + x) * 3) as usize;
-            tmp[o..o + 3].copy_from_slice(&acc);
         }
     }
+    // Vertical pass: accumulate whole rows.
     let mut out = vec![0u8; src.len()];
+    let mut acc = vec![0.0f32; w * 3];
     for y in 0..h {
-        for x in 0..w {
-            let mut acc = [0.0f32; 3];
-            for (k, kv) in kernel.iter().enumerate() {
-                let sy = (y + k as i64 - r).clamp(0, h - 1);
-                let i = ((sy * w + x) * 3) as usize;
-                for c in 0..3 {
-                    acc[c] += kv * tmp[i + c];
-                }
+        acc.iter_mut().for_each(|v| *v = 0.0);
+        for (k, kv) in kernel.iter().enumerate() {
+            let sy = (y + k).saturating_sub(r).min(h - 1);
+            let srow = &tmp[sy * w * 3..(sy + 1) * w * 3];
+            for (a, s) in acc.iter_mut().zip(srow) {
+                *a += kv * s;
             }
-            let o = ((y * w + x) * 3) as usize;
-            for c in 0..3 {
-                out[o + c] = acc[c].round().clamp(0.0, 255.0) as u8;
-            }
+        }
+        for (o, a) in out[y * w * 3..(y + 1) * w * 3].iter_mut().zip(&acc) {
+            *o = to_u8(*a);
         }
     }
     RgbImage::from_raw(img.width(), img.height(), out).unwrap_or_else(|| img.clone())
@@ -472,7 +589,10 @@ mod tests {
         assert_eq!(out.image.dimensions(), (240, 140));
         let (x, y) = apply_h(&out.homography, 152.0, 22.0);
         let p = out.image.get_pixel(x as u32, y as u32);
-        assert!(p.0[0] < 60, "expected the dark mark at ({x},{y}), got {p:?}");
+        assert!(
+            p.0[0] < 60,
+            "expected the dark mark at ({x},{y}), got {p:?}"
+        );
         // Clockwise on screen: a point right of centre moves down.
         assert!(y > 22.0 + 20.0 + 1.0);
     }
@@ -480,7 +600,11 @@ mod tests {
     #[test]
     fn blur_preserves_mean_and_softens_edges() {
         let img = RgbImage::from_fn(40, 40, |x, _| {
-            if x < 20 { Rgb([0, 0, 0]) } else { Rgb([255, 255, 255]) }
+            if x < 20 {
+                Rgb([0, 0, 0])
+            } else {
+                Rgb([255, 255, 255])
+            }
         });
         let b = gaussian_blur(&img, 1.5);
         let mean = |i: &RgbImage| i.pixels().map(|p| f64::from(p.0[0])).sum::<f64>() / 1600.0;

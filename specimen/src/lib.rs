@@ -88,6 +88,30 @@ impl Specimen {
     }
 }
 
+/// A copy of the specimen's image with its ground truth drawn on top (text quads in red, MRZ
+/// in blue, QR and portrait in green): for eyeballing that boxes match the pixels.
+pub fn draw_truth_overlay(sp: &Specimen) -> RgbImage {
+    let mut img = sp.image.clone();
+    let mut quad = |q: &Quad, c: [u8; 3]| {
+        for i in 0..4 {
+            let (a, b) = (q.0[i], q.0[(i + 1) % 4]);
+            canvas::line(&mut img, (a[0], a[1]), (b[0], b[1]), 2.0, c, 0.9);
+        }
+    };
+    for l in &sp.truth.lines {
+        let c = if l.role == LineRole::Mrz {
+            [20, 60, 230]
+        } else {
+            [230, 20, 20]
+        };
+        quad(&l.quad, c);
+    }
+    for q in [sp.truth.qr_quad, sp.truth.portrait_quad].iter().flatten() {
+        quad(q, [20, 180, 40]);
+    }
+    img
+}
+
 /// Render one specimen of `kind` for `person` (the portrait is used by the CCCD front only).
 pub fn render(
     kind: SpecimenKind,

@@ -92,10 +92,7 @@ pub fn td1_lines(person: &Person) -> [String; 3] {
         &body2[8..15],
         &body2[18..29]
     );
-    let line2 = format!(
-        "{body2}{}",
-        check_digit(&composite_input).unwrap_or('<')
-    );
+    let line2 = format!("{body2}{}", check_digit(&composite_input).unwrap_or('<'));
 
     let name = format!(
         "{}<<{}<{}",

@@ -27,7 +27,7 @@ impl Date {
     /// A date, if it exists in the calendar.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         let d = Date { year, month, day };
-        (month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month)).then_some(d)
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)).then_some(d)
     }
 
     /// Days since 1970-01-01.
@@ -163,7 +163,9 @@ impl Sex {
 }
 
 /// A province (or centrally-run city) with its 3-digit code used in CCCD numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Serialized as `{"code": "001", "name": "Hà Nội"}`; deserializing looks the code up in
+/// [`PROVINCES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Province {
     /// 3-digit code, e.g. "001".
     pub code: &'static str,
@@ -244,6 +246,19 @@ pub const PROVINCES: [Province; 63] = {
     ]
 };
 
+#[derive(Deserialize)]
+struct ProvinceRepr {
+    code: String,
+}
+
+impl<'de> Deserialize<'de> for Province {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Province, D::Error> {
+        let r = ProvinceRepr::deserialize(d)?;
+        Province::by_code(&r.code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown province code {:?}", r.code)))
+    }
+}
+
 impl Province {
     /// The province with this code.
     pub fn by_code(code: &str) -> Option<Province> {
@@ -290,30 +305,129 @@ const GIVEN_MALE: &[&str] = &[
     "Trí", "Hậu", "Ngữ", "Tưởng",
 ];
 const GIVEN_FEMALE: &[&str] = &[
-    "Anh", "Ánh", "Bích", "Châu", "Chi", "Diệp", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền",
-    "Hoa", "Hồng", "Hương", "Huyền", "Lan", "Liên", "Linh", "Loan", "Mai", "My", "Nga", "Ngân",
-    "Nhung", "Oanh", "Phượng", "Quyên", "Thảo", "Thơ", "Thủy", "Trang", "Tuyết", "Uyên", "Vân",
-    "Yến", "Xuân", "Ngọc", "Nhi", "Quỳnh",
+    "Anh",
+    "Ánh",
+    "Bích",
+    "Châu",
+    "Chi",
+    "Diệp",
+    "Dung",
+    "Giang",
+    "Hà",
+    "Hạnh",
+    "Hằng",
+    "Hiền",
+    "Hoa",
+    "Hồng",
+    "Hương",
+    "Huyền",
+    "Lan",
+    "Liên",
+    "Linh",
+    "Loan",
+    "Mai",
+    "My",
+    "Nga",
+    "Ngân",
+    "Nhung",
+    "Oanh",
+    "Phượng",
+    "Quyên",
+    "Thảo",
+    "Thơ",
+    "Thủy",
+    "Trang",
+    "Tuyết",
+    "Uyên",
+    "Vân",
+    "Yến",
+    "Xuân",
+    "Ngọc",
+    "Nhi",
+    "Quỳnh",
 ];
 pub(crate) const COMMUNES: &[&str] = &[
-    "Tân Phú", "An Khánh", "Hòa Bình", "Đông Hưng", "Yên Thế", "Phú Lộc", "Thạch Bàn", "Mỹ Đức",
-    "Nghĩa Đô", "Quỳnh Lưu", "Vĩnh Hưng", "Bình Minh", "Hưng Đạo", "Kim Liên", "Trung Hòa",
-    "Xuân Phương", "Đồng Tâm", "Hợp Thành", "Lạc Long", "Thượng Đình", "Tiên Lữ", "Cẩm Giàng",
-    "Ngọc Khánh", "Phước Hải", "Tường Vũ", "Hiệp Hòa",
+    "Tân Phú",
+    "An Khánh",
+    "Hòa Bình",
+    "Đông Hưng",
+    "Yên Thế",
+    "Phú Lộc",
+    "Thạch Bàn",
+    "Mỹ Đức",
+    "Nghĩa Đô",
+    "Quỳnh Lưu",
+    "Vĩnh Hưng",
+    "Bình Minh",
+    "Hưng Đạo",
+    "Kim Liên",
+    "Trung Hòa",
+    "Xuân Phương",
+    "Đồng Tâm",
+    "Hợp Thành",
+    "Lạc Long",
+    "Thượng Đình",
+    "Tiên Lữ",
+    "Cẩm Giàng",
+    "Ngọc Khánh",
+    "Phước Hải",
+    "Tường Vũ",
+    "Hiệp Hòa",
 ];
 pub(crate) const DISTRICTS: &[&str] = &[
-    "Đông Anh", "Gia Lâm", "Thanh Trì", "Phú Xuyên", "Kim Bảng", "Yên Lạc", "Tiên Du", "Thuận Thành",
-    "Nghĩa Hưng", "Hải Hậu", "Quế Võ", "Diễn Châu", "Hương Sơn", "Lệ Thủy", "Điện Bàn", "Tư Nghĩa",
-    "Cái Bè", "Chợ Gạo", "Mỏ Cày", "Long Hồ", "Châu Thành", "Thới Lai", "Phụng Hiệp",
+    "Đông Anh",
+    "Gia Lâm",
+    "Thanh Trì",
+    "Phú Xuyên",
+    "Kim Bảng",
+    "Yên Lạc",
+    "Tiên Du",
+    "Thuận Thành",
+    "Nghĩa Hưng",
+    "Hải Hậu",
+    "Quế Võ",
+    "Diễn Châu",
+    "Hương Sơn",
+    "Lệ Thủy",
+    "Điện Bàn",
+    "Tư Nghĩa",
+    "Cái Bè",
+    "Chợ Gạo",
+    "Mỏ Cày",
+    "Long Hồ",
+    "Châu Thành",
+    "Thới Lai",
+    "Phụng Hiệp",
 ];
 const STREETS: &[&str] = &[
-    "Hoa Sữa", "Lê Lợi", "Trần Phú", "Nguyễn Trãi", "Quang Trung", "Hùng Vương", "Lý Thường Kiệt",
-    "Hai Bà Trưng", "Phan Đình Phùng", "Bạch Đằng", "Điện Biên Phủ", "Trường Chinh", "Lạc Long Quân",
-    "Nguyễn Du", "Hàng Bạc", "Bà Triệu",
+    "Hoa Sữa",
+    "Lê Lợi",
+    "Trần Phú",
+    "Nguyễn Trãi",
+    "Quang Trung",
+    "Hùng Vương",
+    "Lý Thường Kiệt",
+    "Hai Bà Trưng",
+    "Phan Đình Phùng",
+    "Bạch Đằng",
+    "Điện Biên Phủ",
+    "Trường Chinh",
+    "Lạc Long Quân",
+    "Nguyễn Du",
+    "Hàng Bạc",
+    "Bà Triệu",
 ];
 const VILLAGES: &[&str] = &[
-    "Thôn Đoài", "Thôn Đông", "Thôn Thượng", "Xóm Mới", "Ấp Bình Hòa", "Ấp Phú Thạnh", "Bản Khe",
-    "Tổ 7", "Tổ 12", "Khu phố 3",
+    "Thôn Đoài",
+    "Thôn Đông",
+    "Thôn Thượng",
+    "Xóm Mới",
+    "Ấp Bình Hòa",
+    "Ấp Phú Thạnh",
+    "Bản Khe",
+    "Tổ 7",
+    "Tổ 12",
+    "Khu phố 3",
 ];
 const MARKS: &[&str] = &[
     "Nốt ruồi C:1cm trên trước đầu lông mày trái",
@@ -370,7 +484,11 @@ impl Person {
     /// that is less than 2 years after issue (so no "no expiry" cards are generated).
     pub fn generate(seed: u64) -> Person {
         let mut r = Rng::derive(seed, "person");
-        let sex = if r.chance(0.5) { Sex::Male } else { Sex::Female };
+        let sex = if r.chance(0.5) {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
         let family = pick(&mut r, FAMILY);
         let (middle, given) = match sex {
             Sex::Male => (pick(&mut r, MIDDLE_MALE), pick(&mut r, GIVEN_MALE)),
@@ -436,10 +554,7 @@ impl Person {
         .to_days();
         let issue_date = Date::from_days(r.range_i64(issue_lo, issue_hi));
         let age = date_of_birth.age_on(issue_date);
-        let milestone = [25, 40, 60]
-            .into_iter()
-            .find(|m| age < m - 2)
-            .unwrap_or(60);
+        let milestone = [25, 40, 60].into_iter().find(|m| age < m - 2).unwrap_or(60);
         let expiry_date = date_of_birth.add_years(milestone);
 
         let origin_province = if r.chance(0.7) {

@@ -37,9 +37,9 @@ impl Quad {
 
     /// `true` when every corner lies inside a `width` x `height` image.
     pub fn inside(&self, width: u32, height: u32) -> bool {
-        self.0.iter().all(|[x, y]| {
-            *x >= 0.0 && *y >= 0.0 && *x <= width as f32 && *y <= height as f32
-        })
+        self.0
+            .iter()
+            .all(|[x, y]| *x >= 0.0 && *y >= 0.0 && *x <= width as f32 && *y <= height as f32)
     }
 
     /// Map every corner through `f`.
@@ -62,7 +62,8 @@ pub enum SpecimenKind {
     CccdFront,
     /// Back of a CCCD, with the TD1 MRZ.
     CccdBack,
-    /// An A4 administrative form (birth-certificate-like "GIẤY KHAI SINH").
+    /// An A4 administrative form (birth-certificate-like "GIẤY KHAI SINH"). JSON name `a4`.
+    #[serde(rename = "a4")]
     A4Form,
 }
 

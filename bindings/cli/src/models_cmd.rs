@@ -62,8 +62,7 @@ pub fn run(args: ModelsArgs, g: &crate::Global) -> ExitCode {
     match args.cmd {
         ModelsCmd::Fetch { dir } => {
             let opts = store_options(g, dir);
-            let store =
-                ModelStore::at(opts.dir.clone().unwrap_or_else(ModelStore::default_dir));
+            let store = ModelStore::at(opts.dir.clone().unwrap_or_else(ModelStore::default_dir));
             match store.fetch(&opts) {
                 Ok(summary) => {
                     if g.json {
@@ -91,7 +90,8 @@ pub fn run(args: ModelsArgs, g: &crate::Global) -> ExitCode {
             }
         }
         ModelsCmd::List => {
-            let store = ModelStore::at(g.models_dir.clone().unwrap_or_else(ModelStore::default_dir));
+            let store =
+                ModelStore::at(g.models_dir.clone().unwrap_or_else(ModelStore::default_dir));
             let status = store.status();
             if g.json {
                 println!(
@@ -114,11 +114,15 @@ pub fn run(args: ModelsArgs, g: &crate::Global) -> ExitCode {
             exit::code(exit::OK)
         }
         ModelsCmd::Verify => {
-            let store = ModelStore::at(g.models_dir.clone().unwrap_or_else(ModelStore::default_dir));
+            let store =
+                ModelStore::at(g.models_dir.clone().unwrap_or_else(ModelStore::default_dir));
             match store.verify() {
                 Ok(()) => {
                     if g.json {
-                        println!("{}", serde_json::json!({ "dir": store.dir(), "verified": true }));
+                        println!(
+                            "{}",
+                            serde_json::json!({ "dir": store.dir(), "verified": true })
+                        );
                     } else {
                         println!("all model files match the pinned sha256 manifest");
                     }

@@ -1,15 +1,120 @@
-//! `saoy ocr` (filled by the OCR work).
+//! `saoy ocr`: text lines, document kind, fields and consistency report.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use saoy_ocr::{LoadLimits, Ocr, OcrError, load_image};
+
+use crate::exit;
 
 /// Arguments of `saoy ocr`.
 #[derive(Debug, clap::Args)]
 pub struct OcrArgs {
-    /// Images to recognize.
-    pub images: Vec<std::path::PathBuf>,
+    /// Images to recognize (PNG, JPEG, TIFF, WebP, BMP).
+    #[arg(required = true)]
+    pub images: Vec<PathBuf>,
+    /// Each image is a single text line: recognition only, no detection.
+    #[arg(long)]
+    pub line: bool,
+}
+
+fn error_exit(g: &crate::Global, e: &OcrError) -> ExitCode {
+    let code = match e {
+        OcrError::Read { .. } => exit::NO_INPUT,
+        OcrError::Models { .. } | OcrError::Vocab { .. } => exit::UNAVAILABLE,
+        e if e.is_input_error() => exit::DATA,
+        _ => exit::SOFTWARE,
+    };
+    exit::fail(g, e.code(), &e.to_string(), code)
 }
 
 /// Run `saoy ocr`.
-pub fn run(_args: OcrArgs, g: &crate::Global) -> ExitCode {
-    crate::exit::fail(g, "not_implemented", "saoy ocr is not implemented yet", crate::exit::SOFTWARE)
+pub fn run(args: OcrArgs, g: &crate::Global) -> ExitCode {
+    let store = match crate::models_cmd::open_store(g) {
+        Ok(s) => s,
+        Err(e) => return crate::models_cmd::model_error_exit(g, &e),
+    };
+    let ocr = match Ocr::builder().threads(g.threads.unwrap_or(0)).build(&store) {
+        Ok(o) => o,
+        Err(e) => return error_exit(g, &e),
+    };
+    let limits = if args.line {
+        LoadLimits::default().with_min_side(4)
+    } else {
+        LoadLimits::default()
+    };
+    let mut results = Vec::new();
+    for path in &args.images {
+        let img = match load_image(path, &limits) {
+            Ok(i) => i,
+            Err(e) => return error_exit(g, &e),
+        };
+        if args.line {
+            match ocr.recognize_line(&img) {
+                Ok(l) => {
+                    if g.json {
+                        results.push(serde_json::json!({ "path": path, "line": l }));
+                    } else {
+                        println!("{}", l.text);
+                    }
+                }
+                Err(e) => return error_exit(g, &e),
+            }
+            continue;
+        }
+        match ocr.recognize_page(&img) {
+            Ok(page) => {
+                if g.json {
+                    results.push(serde_json::json!({ "path": path, "page": page }));
+                } else {
+                    print_page(path, &page, args.images.len() > 1);
+                }
+            }
+            Err(e) => return error_exit(g, &e),
+        }
+    }
+    if g.json {
+        println!("{}", serde_json::json!({ "images": results }));
+    }
+    exit::code(exit::OK)
+}
+
+fn print_page(path: &std::path::Path, page: &saoy_ocr::PageResult, header: bool) {
+    if header {
+        println!("== {}", path.display());
+    }
+    print!("{}", page.text());
+    if let Some(r) = &page.empty_reason {
+        println!("(no text: {r})");
+    }
+    let d = &page.document;
+    println!(
+        "-- kind: {:?} ({:.0}%), {} lines, {:.0} ms",
+        d.kind,
+        d.kind_confidence * 100.0,
+        page.lines.len(),
+        page.timings.total_ms
+    );
+    let f = &d.fields;
+    for (name, v) in [
+        ("id_number", &f.id_number),
+        ("full_name", &f.full_name),
+        ("birth_date", &f.birth_date),
+        ("sex", &f.sex),
+        ("nationality", &f.nationality),
+        ("place_of_origin", &f.place_of_origin),
+        ("place_of_residence", &f.place_of_residence),
+        ("expiry_date", &f.expiry_date),
+        ("issue_date", &f.issue_date),
+    ] {
+        if let Some(v) = v {
+            println!(
+                "   {name}: {} [{:?}, {:.2}]",
+                v.value, v.source, v.confidence
+            );
+        }
+    }
+    for c in &d.consistency.checks {
+        println!("   check {}: {:?} — {}", c.name, c.status, c.reason_en);
+    }
 }

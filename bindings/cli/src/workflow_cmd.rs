@@ -1,15 +1,570 @@
-//! `saoy issue`, `saoy lookup`, `saoy revoke`, `saoy demo` (filled by the core workflow work).
+//! `saoy issue`, `saoy lookup`, `saoy revoke`, `saoy demo`: thin wrappers over saoy-core.
 
+use crate::exit;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use saoy_core::demo::{DEMO_TURN_TARGET_DEG, DemoOptions, DemoProgress, kiosk_keys, run_demo};
+use saoy_core::registry::{CitizenIdHasher, Registry, RegistryError, Requester};
+use saoy_core::workflow::adapters::{
+    FaceAuthVerifier, OcrRecognizer, PadesSigner, PdfCopyRenderer,
+};
+use saoy_core::workflow::{
+    DeliveryStore, IssueInput, IssueOutcome, Issuer, IssuerConfig, OfficeContext, Progress, Step,
+    Verdict,
+};
+use saoy_core::{Reason, VerificationCode};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Workflow subcommands (flattened into the top level).
 #[derive(Debug, clap::Subcommand)]
 pub enum WorkflowCommand {
     /// Run the whole kiosk flow on fictional specimens (README command one).
-    Demo,
+    Demo(DemoArgs),
+    /// Issue a certified copy: OCR, CCCD, face + liveness, sign, register.
+    Issue(IssueArgs),
+    /// Look a verification code up in the registry.
+    Lookup(LookupArgs),
+    /// Revoke a certified copy.
+    Revoke(RevokeArgs),
+}
+
+/// `saoy demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Output directory (default: ./saoy-demo).
+    #[arg(long, default_value = "saoy-demo")]
+    pub dir: PathBuf,
+    /// Seed of the fictional citizen.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+/// `saoy issue`.
+#[derive(Debug, clap::Args)]
+pub struct IssueArgs {
+    /// Page scan of the original (repeat for more pages).
+    #[arg(long = "scan", required = true)]
+    pub scans: Vec<PathBuf>,
+    /// CCCD front image.
+    #[arg(long)]
+    pub id_front: PathBuf,
+    /// CCCD back image.
+    #[arg(long)]
+    pub id_back: Option<PathBuf>,
+    /// Live capture frame, in capture order (repeat).
+    #[arg(long = "live", required = true)]
+    pub live: Vec<PathBuf>,
+    /// Liveness challenge the frames answer (turn_left, turn_right, look_up, look_down).
+    #[arg(long, default_value = "turn_left")]
+    pub challenge: String,
+    /// Output directory for the delivery bundle.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Registry: `sqlite:PATH`, a file path, or `postgresql://…` (default: OUT/registry.sqlite).
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Idempotency key (default: derived from the inputs' names and the time).
+    #[arg(long)]
+    pub request_id: Option<String>,
+    /// Office or kiosk id.
+    #[arg(long, default_value = "HN-HK-KIOSK-01")]
+    pub office: String,
+    /// Office name printed on the copy.
+    #[arg(long, default_value = "UBND phường Hoàn Kiếm")]
+    pub office_name: String,
+    /// Certifying officer id.
+    #[arg(long, default_value = "can-bo-01")]
+    pub officer: String,
+    /// Directory of the kiosk's TEST signing material (generated on first use; default OUT/pki).
+    #[arg(long)]
+    pub pki: Option<PathBuf>,
+}
+
+/// `saoy lookup`.
+#[derive(Debug, clap::Args)]
+pub struct LookupArgs {
+    /// Verification code (case-insensitive, hyphens optional).
+    pub code: String,
+    /// Registry: `sqlite:PATH`, a file path, or `postgresql://…`.
+    #[arg(long, default_value = "saoy-demo/registry.sqlite")]
+    pub db: String,
+}
+
+/// `saoy revoke`.
+#[derive(Debug, clap::Args)]
+pub struct RevokeArgs {
+    /// Verification code.
+    pub code: String,
+    /// Why (recorded in the audit log).
+    #[arg(long)]
+    pub reason: String,
+    /// Revoking officer id.
+    #[arg(long, default_value = "can-bo-01")]
+    pub officer: String,
+    /// Registry: `sqlite:PATH`, a file path, or `postgresql://…`.
+    #[arg(long, default_value = "saoy-demo/registry.sqlite")]
+    pub db: String,
 }
 
 /// Run a workflow subcommand.
-pub fn run(_c: WorkflowCommand, g: &crate::Global) -> ExitCode {
-    crate::exit::fail(g, "not_implemented", "not implemented yet", crate::exit::SOFTWARE)
+pub fn run(c: WorkflowCommand, g: &crate::Global) -> ExitCode {
+    match c {
+        WorkflowCommand::Demo(a) => demo(a, g),
+        WorkflowCommand::Issue(a) => issue(a, g),
+        WorkflowCommand::Lookup(a) => lookup(a, g),
+        WorkflowCommand::Revoke(a) => revoke(a, g),
+    }
+}
+
+fn open_registry(db: &str) -> Result<Arc<dyn Registry>, RegistryError> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return Ok(Arc::new(saoy_core::registry::postgres::PgRegistry::open(
+            db,
+        )?));
+    }
+    let path = db.strip_prefix("sqlite:").unwrap_or(db);
+    Ok(Arc::new(saoy_core::registry::sqlite::SqliteRegistry::open(
+        path,
+    )?))
+}
+
+fn registry_exit(e: &RegistryError) -> u8 {
+    match e {
+        RegistryError::Unavailable { .. } => exit::UNAVAILABLE,
+        RegistryError::StorageFull { .. } => exit::IO,
+        RegistryError::NotFound { .. } | RegistryError::InvalidState { .. } => exit::NEGATIVE,
+        RegistryError::InvalidInput { .. } => exit::USAGE,
+        _ => exit::SOFTWARE,
+    }
+}
+
+/// Progress bars, one per step.
+struct Bars {
+    multi: MultiProgress,
+    bars: Mutex<HashMap<String, ProgressBar>>,
+    quiet: bool,
+}
+
+impl Bars {
+    fn new(quiet: bool) -> Self {
+        Self {
+            multi: MultiProgress::new(),
+            bars: Mutex::new(HashMap::new()),
+            quiet,
+        }
+    }
+
+    fn start(&self, key: &str, label: &str) {
+        if self.quiet {
+            return;
+        }
+        let pb = self.multi.add(ProgressBar::new_spinner());
+        pb.set_style(
+            ProgressStyle::with_template("{spinner:.cyan} {msg:<44} {elapsed:>4}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        pb.set_message(label.to_string());
+        pb.enable_steady_tick(Duration::from_millis(100));
+        if let Ok(mut b) = self.bars.lock() {
+            if let Some(prev) = b.values().find(|p| !p.is_finished()) {
+                prev.finish();
+            }
+            b.insert(key.to_string(), pb);
+        }
+    }
+
+    fn finish(&self, key: &str, ok: bool, took: Duration) {
+        if let Some(pb) = self.bars.lock().ok().and_then(|mut b| b.remove(key)) {
+            let mark = if ok { "✔" } else { "✘" };
+            pb.set_style(
+                ProgressStyle::with_template("{msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            pb.finish_with_message(format!(
+                "{mark} {:<44} {:>7.0} ms",
+                key_label(key),
+                took.as_secs_f64() * 1000.0
+            ));
+        }
+    }
+
+    fn close(&self) {
+        if let Ok(b) = self.bars.lock() {
+            for pb in b.values() {
+                pb.finish();
+            }
+        }
+    }
+}
+
+fn key_label(key: &str) -> String {
+    Step::ALL.iter().find(|s| s.name() == key).map_or_else(
+        || key.to_string(),
+        |s| format!("{} / {}", s.label_vi(), s.name()),
+    )
+}
+
+impl Progress for Bars {
+    fn step_started(&self, step: Step) {
+        self.start(step.name(), &key_label(step.name()));
+    }
+    fn step_finished(&self, step: Step, took: Duration, ok: bool) {
+        self.finish(step.name(), ok, took);
+    }
+}
+
+struct DemoBars {
+    bars: Bars,
+    stage: Mutex<Option<(String, std::time::Instant)>>,
+}
+
+impl Progress for DemoBars {
+    fn step_started(&self, step: Step) {
+        self.end_stage();
+        self.bars.step_started(step);
+    }
+    fn step_finished(&self, step: Step, took: Duration, ok: bool) {
+        self.bars.step_finished(step, took, ok);
+    }
+}
+
+impl DemoBars {
+    fn end_stage(&self) {
+        if let Some((name, t0)) = self.stage.lock().ok().and_then(|mut s| s.take()) {
+            self.bars.finish(&name, true, t0.elapsed());
+        }
+    }
+}
+
+impl DemoProgress for DemoBars {
+    fn stage(&self, name: &str) {
+        self.end_stage();
+        let label = match name {
+            "specimens" => "Tạo hồ sơ mẫu / generate fictional specimens",
+            "models" => "Tải mô hình / load models (auto-fetch)",
+            "pki" => "PKI thử nghiệm / TEST PKI + seal key",
+            "verify" => "Xác minh bản sao / verify the copy",
+            other => other,
+        };
+        self.bars.start(name, label);
+        if let Ok(mut s) = self.stage.lock() {
+            *s = Some((name.to_string(), std::time::Instant::now()));
+        }
+    }
+}
+
+fn print_reasons(reasons: &[Reason]) {
+    for r in reasons {
+        println!("    - [{}] {}", r.code, r.vi);
+        println!("      {}", r.en);
+    }
+}
+
+fn demo(a: DemoArgs, g: &crate::Global) -> ExitCode {
+    let mut opts = DemoOptions::new(&a.dir);
+    opts.seed = a.seed;
+    opts.offline = g.offline;
+    opts.models_dir = g.models_dir.clone();
+    if let Some(t) = g.threads {
+        opts.threads = t;
+    }
+    let bars = DemoBars {
+        bars: Bars::new(g.json),
+        stage: Mutex::new(None),
+    };
+    let result = run_demo(&opts, &bars);
+    bars.end_stage();
+    bars.bars.close();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let code = match &e {
+                saoy_core::demo::DemoError::Models { .. } => exit::UNAVAILABLE,
+                saoy_core::demo::DemoError::Io { .. } => exit::IO,
+                _ => exit::SOFTWARE,
+            };
+            return exit::fail(g, e.code(), &e.to_string(), code);
+        }
+    };
+    if g.json {
+        let v = serde_json::json!({
+            "person": report.person_name,
+            "issued": report.outcome.as_ref().ok().map(|b| &b.receipt),
+            "refusal": report.outcome.as_ref().err(),
+            "verification": report.verification,
+            "tampered": report.tampered,
+            "simulated": simulated(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!();
+        println!(
+            "Công dân (hư cấu) / fictional citizen: {}",
+            report.person_name
+        );
+        println!("Đầu vào / inputs: {}", report.inputs.len());
+        match &report.outcome {
+            Ok(b) => {
+                println!(
+                    "Bản sao chứng thực / certified copy: {}",
+                    b.pdf_path.display()
+                );
+                println!("Mã xác thực / verification code:      {}", b.code);
+                println!(
+                    "QR: {}    biên nhận / receipt: {}",
+                    b.qr_path.display(),
+                    b.receipt_path.display()
+                );
+                println!("Đường dẫn QR / seal URL: {}", b.receipt.seal_url);
+                let total: f64 = b.receipt.timings.iter().map(|t| t.millis).sum();
+                println!("Tổng thời gian cấp / issue time: {total:.0} ms");
+            }
+            Err(r) => {
+                println!("TỪ CHỐI / REFUSED:");
+                print_reasons(&r.reasons);
+            }
+        }
+        if let Some(v) = &report.verification {
+            println!("Xác minh / verification: {:?}", v.verdict);
+            print_reasons(&v.reasons);
+        }
+        if let Some(t) = &report.tampered {
+            println!("Bản bị sửa 1 byte / one byte changed: {:?}", t.verdict);
+        }
+        println!();
+        println!("Simulated in this demo (everything else is the real pipeline):");
+        for s in simulated() {
+            println!("  * {s}");
+        }
+    }
+    match (
+        &report.outcome,
+        report.verification.as_ref().map(|v| v.verdict),
+    ) {
+        (Ok(_), Some(Verdict::Valid)) => ExitCode::SUCCESS,
+        _ => exit::code(exit::NEGATIVE),
+    }
+}
+
+fn simulated() -> Vec<String> {
+    vec![
+        "the citizen, the original (A4 birth certificate) and the CCCD are fictional specimens (saoy-specimen), marked MẪU - SPECIMEN".into(),
+        "the live capture is a 2D perspective warp of the public-domain NASA astronaut photo, not a camera".into(),
+        format!("liveness turn target lowered to {DEMO_TURN_TARGET_DEG}° (default 18°) because a 2D warp cannot rotate a head in 3D"),
+        "the PAdES signer and the seal key are a freshly generated TEST PKI, not an agency certificate".into(),
+    ]
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn issue(a: IssueArgs, g: &crate::Global) -> ExitCode {
+    let load = || -> Result<(Vec<Vec<u8>>, Vec<u8>, Option<Vec<u8>>, Vec<Vec<u8>>), String> {
+        Ok((
+            a.scans.iter().map(|p| read(p)).collect::<Result<_, _>>()?,
+            read(&a.id_front)?,
+            a.id_back.as_deref().map(read).transpose()?,
+            a.live.iter().map(|p| read(p)).collect::<Result<_, _>>()?,
+        ))
+    };
+    let (pages, front, back, live) = match load() {
+        Ok(v) => v,
+        Err(e) => return exit::fail(g, "input_unreadable", &e, exit::NO_INPUT),
+    };
+    let pki_dir = a.pki.clone().unwrap_or_else(|| a.out.join("pki"));
+    let keys = match kiosk_keys(&pki_dir) {
+        Ok(k) => k,
+        Err(e) => return exit::fail(g, e.code(), &e.to_string(), exit::SOFTWARE),
+    };
+    if keys.generated && !g.json {
+        eprintln!(
+            "note: generated TEST-ONLY signing material in {}",
+            pki_dir.display()
+        );
+    }
+    let db =
+        a.db.clone()
+            .unwrap_or_else(|| a.out.join("registry.sqlite").display().to_string());
+    if let Err(e) = std::fs::create_dir_all(&a.out) {
+        return exit::fail(g, "io", &format!("{}: {e}", a.out.display()), exit::IO);
+    }
+    let registry = match open_registry(&db) {
+        Ok(r) => r,
+        Err(e) => return exit::fail(g, e.code(), &e.to_string(), registry_exit(&e)),
+    };
+    let threads = g.threads.unwrap_or_else(saoy_models::default_threads);
+    let mut store_opts = match &g.models_dir {
+        Some(d) => saoy_models::StoreOptions::with_dir(d.clone()),
+        None => saoy_models::StoreOptions::default(),
+    };
+    store_opts = store_opts.offline(g.offline);
+    let models = match saoy_models::ModelStore::open(&store_opts) {
+        Ok(m) => m,
+        Err(e) => return exit::fail(g, e.code(), &e.to_string(), exit::UNAVAILABLE),
+    };
+    let parts = OcrRecognizer::new(&models, threads)
+        .and_then(|o| Ok((o, FaceAuthVerifier::new(&models, threads, 200)?)));
+    let (ocr, face) = match parts {
+        Ok(p) => p,
+        Err(e) => return exit::fail(g, &e.code, &e.detail, exit::UNAVAILABLE),
+    };
+    let store = match DeliveryStore::open(&a.out) {
+        Ok(s) => s,
+        Err(e) => return exit::fail(g, e.code(), &e.to_string(), exit::IO),
+    };
+    let hasher = match CitizenIdHasher::new(&keys.registry_secret) {
+        Ok(h) => h,
+        Err(e) => return exit::fail(g, e.code(), &e.to_string(), exit::SOFTWARE),
+    };
+    let issuer = Issuer::new(
+        Arc::new(ocr),
+        Arc::new(face),
+        Arc::new(PdfCopyRenderer),
+        Arc::new(PadesSigner::new(
+            keys.signer,
+            "saoy TEST ONLY Document Signer",
+            "Hà Nội",
+        )),
+        Arc::new(keys.seal_key),
+        registry,
+        store,
+        hasher,
+        IssuerConfig::default(),
+    );
+    let request_id = a.request_id.clone().unwrap_or_else(|| {
+        format!(
+            "cli-{}-{}",
+            std::process::id(),
+            saoy_core::report::now_unix()
+        )
+    });
+    let input = IssueInput::new(
+        request_id,
+        pages,
+        front,
+        back,
+        live,
+        OfficeContext::new(a.office, a.office_name, a.officer),
+    )
+    .with_challenge(a.challenge);
+    let bars = Bars::new(g.json);
+    let outcome = issuer.issue_with_progress(&input, &bars);
+    bars.close();
+    match outcome {
+        Ok(IssueOutcome::Issued(b)) => {
+            if g.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&b.receipt).unwrap_or_default()
+                );
+            } else {
+                println!("code: {}", b.code);
+                println!("pdf: {}", b.pdf_path.display());
+                println!("qr: {}", b.qr_path.display());
+                println!("receipt: {}", b.receipt_path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(IssueOutcome::Refused(r)) => {
+            if g.json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                println!("refused:");
+                print_reasons(&r.reasons);
+            }
+            exit::code(exit::NEGATIVE)
+        }
+        Ok(_) => exit::fail(
+            g,
+            "unexpected_outcome",
+            "unexpected outcome",
+            exit::SOFTWARE,
+        ),
+        Err(e) => {
+            let code = match &e {
+                saoy_core::workflow::IssueError::Registry(r) => registry_exit(r),
+                saoy_core::workflow::IssueError::DiskFull { .. }
+                | saoy_core::workflow::IssueError::Io { .. } => exit::IO,
+                saoy_core::workflow::IssueError::Input { .. } => exit::DATA,
+                saoy_core::workflow::IssueError::Step { .. } => exit::DATA,
+                _ => exit::SOFTWARE,
+            };
+            exit::fail(g, e.code(), &e.to_string(), code)
+        }
+    }
+}
+
+fn parse_code(g: &crate::Global, s: &str) -> Result<VerificationCode, ExitCode> {
+    VerificationCode::parse(s).map_err(|e| exit::fail(g, e.code(), &e.to_string(), exit::DATA))
+}
+
+fn lookup(a: LookupArgs, g: &crate::Global) -> ExitCode {
+    let code = match parse_code(g, &a.code) {
+        Ok(c) => c,
+        Err(x) => return x,
+    };
+    let reg = match open_registry(&a.db) {
+        Ok(r) => r,
+        Err(e) => return exit::fail(g, e.code(), &e.to_string(), registry_exit(&e)),
+    };
+    match reg.lookup(&code, &Requester::new("cli")) {
+        Ok(Some(rec)) => {
+            if g.json {
+                println!("{}", serde_json::to_string_pretty(&rec).unwrap_or_default());
+            } else {
+                println!("code: {}", rec.code);
+                println!("status: {}", rec.status.kind());
+                if let saoy_core::registry::Status::Revoked { reason, at } = &rec.status {
+                    println!("revoked: {} ({reason})", saoy_core::report::format_utc(*at));
+                }
+                println!("kind: {} / {}", rec.kind.name_vi(), rec.kind.name_en());
+                println!("office: {}  officer: {}", rec.office_id, rec.officer_id);
+                println!("issued: {}", saoy_core::report::format_utc(rec.issued_at));
+                if let Some(d) = rec.document_digest {
+                    println!("document sha256: {}", hex_string(&d));
+                }
+            }
+            match rec.status.kind() {
+                saoy_core::registry::StatusKind::Valid => ExitCode::SUCCESS,
+                _ => exit::code(exit::NEGATIVE),
+            }
+        }
+        Ok(None) => exit::fail(
+            g,
+            "registry_unknown",
+            &format!("no certified copy has code {code}"),
+            exit::NEGATIVE,
+        ),
+        Err(e) => exit::fail(g, e.code(), &e.to_string(), registry_exit(&e)),
+    }
+}
+
+fn hex_string(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn revoke(a: RevokeArgs, g: &crate::Global) -> ExitCode {
+    let code = match parse_code(g, &a.code) {
+        Ok(c) => c,
+        Err(x) => return x,
+    };
+    let reg = match open_registry(&a.db) {
+        Ok(r) => r,
+        Err(e) => return exit::fail(g, e.code(), &e.to_string(), registry_exit(&e)),
+    };
+    match reg.revoke(&code, &a.reason, &a.officer) {
+        Ok(rec) => {
+            if g.json {
+                println!("{}", serde_json::to_string_pretty(&rec).unwrap_or_default());
+            } else {
+                println!("revoked {}: {}", rec.code, a.reason);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => exit::fail(g, e.code(), &e.to_string(), registry_exit(&e)),
+    }
 }

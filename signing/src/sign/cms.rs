@@ -9,7 +9,7 @@ use cms::signed_data::{
 };
 use const_oid::db::rfc5911::{ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA};
 use der::asn1::{OctetString, SetOfVec};
-use der::{Any, Encode, Tag};
+use der::{Any, Decode, Encode, Tag};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use x509_cert::attr::Attribute;

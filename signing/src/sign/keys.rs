@@ -58,19 +58,18 @@ impl SoftwareKey {
             detail: format!("random generator failed: {e}"),
         };
         Ok(match algorithm {
-            KeyAlgorithm::P256 => {
-                Self::P256(p256::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng).map_err(rng_err)?)
-            }
-            KeyAlgorithm::P384 => {
-                Self::P384(p384::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng).map_err(rng_err)?)
-            }
+            KeyAlgorithm::P256 => Self::P256(
+                p256::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng).map_err(rng_err)?,
+            ),
+            KeyAlgorithm::P384 => Self::P384(
+                p384::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng).map_err(rng_err)?,
+            ),
             KeyAlgorithm::RsaPss => {
                 let mut rng = rsa::rand_core::UnwrapErr(SysRng);
-                let key = rsa::RsaPrivateKey::new(&mut rng, MIN_RSA_BITS).map_err(|e| {
-                    SignError::Key {
+                let key =
+                    rsa::PrivateKey::new(&mut rng, MIN_RSA_BITS).map_err(|e| SignError::Key {
                         detail: format!("RSA key generation failed: {e}"),
-                    }
-                })?;
+                    })?;
                 Self::RsaPss(rsa::pss::SigningKey::new(key))
             }
         })
@@ -90,7 +89,7 @@ impl SoftwareKey {
         if let Ok(k) = p256::ecdsa::SigningKey::from_pkcs8_pem(pem) {
             return Ok(Self::P256(k));
         }
-        match rsa::RsaPrivateKey::from_pkcs8_pem(pem) {
+        match rsa::PrivateKey::from_pkcs8_pem(pem) {
             Ok(k) => {
                 let bits = k.size() * 8;
                 if bits < MIN_RSA_BITS {
@@ -101,9 +100,7 @@ impl SoftwareKey {
                 Ok(Self::RsaPss(rsa::pss::SigningKey::new(k)))
             }
             Err(e) => Err(SignError::UnsupportedKey {
-                detail: format!(
-                    "not an unencrypted PKCS#8 P-256, P-384 or RSA private key ({e})"
-                ),
+                detail: format!("not an unencrypted PKCS#8 P-256, P-384 or RSA private key ({e})"),
             }),
         }
     }
@@ -136,7 +133,7 @@ impl SoftwareKey {
             Self::P256(k) => SubjectPublicKeyInfoOwned::from_key(k.verifying_key()),
             Self::P384(k) => SubjectPublicKeyInfoOwned::from_key(k.verifying_key()),
             Self::RsaPss(k) => {
-                let private: &rsa::RsaPrivateKey = k.as_ref();
+                let private: &rsa::PrivateKey = k.as_ref();
                 SubjectPublicKeyInfoOwned::from_key(&private.to_public_key())
             }
         };
@@ -158,11 +155,15 @@ impl SoftwareKey {
 
     fn sign_message(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         let r = match self {
-            Self::P256(k) => Signer::<p256::ecdsa::DerSignature>::try_sign(k, message)
-                .map(|s| s.to_vec()),
-            Self::P384(k) => Signer::<p384::ecdsa::DerSignature>::try_sign(k, message)
-                .map(|s| s.to_vec()),
-            Self::RsaPss(k) => Signer::<rsa::pss::Signature>::try_sign(k, message).map(|s| s.to_vec()),
+            Self::P256(k) => {
+                Signer::<p256::ecdsa::DerSignature>::try_sign(k, message).map(|s| s.to_vec())
+            }
+            Self::P384(k) => {
+                Signer::<p384::ecdsa::DerSignature>::try_sign(k, message).map(|s| s.to_vec())
+            }
+            Self::RsaPss(k) => {
+                Signer::<rsa::pss::Signature>::try_sign(k, message).map(|s| s.to_vec())
+            }
         };
         r.map_err(|e| SignError::SignerFailed {
             detail: e.to_string(),
@@ -220,7 +221,10 @@ impl std::fmt::Debug for SoftwareSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SoftwareSigner")
             .field("key", &self.key)
-            .field("subject", &self.certificate.tbs_certificate().subject().to_string())
+            .field(
+                "subject",
+                &self.certificate.tbs_certificate().subject().to_string(),
+            )
             .field("chain_len", &self.chain.len())
             .finish()
     }
@@ -244,11 +248,16 @@ impl SoftwareSigner {
 
     /// Load a PKCS#8 PEM key, a PEM certificate and zero or more PEM chain
     /// certificates (each input may hold several certificates).
-    pub fn from_pem(key_pem: &str, cert_pem: &[u8], chain_pems: &[&[u8]]) -> Result<Self, SignError> {
+    pub fn from_pem(
+        key_pem: &str,
+        cert_pem: &[u8],
+        chain_pems: &[&[u8]],
+    ) -> Result<Self, SignError> {
         let key = SoftwareKey::from_pkcs8_pem(key_pem)?;
-        let mut certs = Certificate::load_pem_chain(cert_pem).map_err(|e| SignError::Certificate {
-            detail: e.to_string(),
-        })?;
+        let mut certs =
+            Certificate::load_pem_chain(cert_pem).map_err(|e| SignError::Certificate {
+                detail: e.to_string(),
+            })?;
         if certs.is_empty() {
             return Err(SignError::Certificate {
                 detail: "no certificate in the PEM input".into(),
@@ -257,9 +266,11 @@ impl SoftwareSigner {
         let certificate = certs.remove(0);
         let mut chain = certs;
         for pem in chain_pems {
-            chain.extend(Certificate::load_pem_chain(pem).map_err(|e| SignError::Certificate {
-                detail: e.to_string(),
-            })?);
+            chain.extend(
+                Certificate::load_pem_chain(pem).map_err(|e| SignError::Certificate {
+                    detail: e.to_string(),
+                })?,
+            );
         }
         Self::new(key, certificate, chain)
     }
@@ -301,7 +312,11 @@ where
     S::VerifyingKey: EncodePublicKey,
 {
     /// Pair `key` with its `certificate` (checked to hold the same public key).
-    pub fn new(key: S, certificate: Certificate, chain: Vec<Certificate>) -> Result<Self, SignError> {
+    pub fn new(
+        key: S,
+        certificate: Certificate,
+        chain: Vec<Certificate>,
+    ) -> Result<Self, SignError> {
         let spki = SubjectPublicKeyInfoOwned::from_key(&key.verifying_key()).map_err(|e| {
             SignError::Key {
                 detail: e.to_string(),

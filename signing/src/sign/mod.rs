@@ -63,13 +63,17 @@ pub enum SignError {
         limit: usize,
     },
     /// A certification signature (DocMDP) forbids further changes.
-    #[error("the document is certified with DocMDP P={docmdp}: no further signatures are permitted")]
+    #[error(
+        "the document is certified with DocMDP P={docmdp}: no further signatures are permitted"
+    )]
     ChangesNotPermitted {
         /// The DocMDP level found.
         docmdp: i64,
     },
     /// A certification signature must be the document's first signature.
-    #[error("a certification signature must come first; the document already has {existing} signature(s)")]
+    #[error(
+        "a certification signature must come first; the document already has {existing} signature(s)"
+    )]
     CertifyNotFirst {
         /// Signatures already present.
         existing: usize,
@@ -197,7 +201,8 @@ pub struct SignOptions {
     pub signing_time: Option<SystemTime>,
     /// Sign into this field: an existing empty signature field of that name is
     /// filled, otherwise a new invisible field of that name is made.
-    /// Default: a new field `SignatureN`.
+    /// Default: the first empty signature field (no `/V`, or a `/V` whose
+    /// `/Contents` is an all-zero placeholder), else a new field `SignatureN`.
     pub field_name: Option<String>,
     /// Bytes reserved for the CMS in `/Contents` (default: from the certificates).
     pub contents_reserve: Option<usize>,
@@ -294,7 +299,12 @@ impl PreparedSignature {
             None => {
                 let mut certs = 0usize;
                 for c in std::iter::once(certificate).chain(chain.iter()) {
-                    certs += c.encoded_len().map(usize::try_from).ok().and_then(Result::ok).unwrap_or(4096);
+                    certs += c
+                        .encoded_len()
+                        .map(usize::try_from)
+                        .ok()
+                        .and_then(Result::ok)
+                        .unwrap_or(4096);
                 }
                 (certs + 4096).min(MAX_RESERVE)
             }
@@ -430,3 +440,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     result
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,6 @@
 //! The incremental update that carries a signature: signature dictionary with
 //! `/ByteRange` and a zero-filled hex `/Contents` placeholder, signature field
-//! + widget on page 1, AcroForm `/SigFlags 3`, optional DocMDP, and an xref
+//! and widget on page 1, AcroForm `/SigFlags 3`, optional DocMDP, and an xref
 //! section (table or stream, matching the file) with `/Prev`.
 
 use std::collections::{BTreeMap, HashSet};
@@ -146,6 +146,10 @@ fn tail_mentions_encrypt(pdf: &[u8]) -> bool {
 fn last_xref(pdf: &[u8]) -> Result<(usize, bool), SignError> {
     let from = pdf.len().saturating_sub(4096);
     let tail = &pdf[from..];
+    let last_kb = &pdf[pdf.len().saturating_sub(1024)..];
+    if !last_kb.windows(5).any(|w| w == b"%%EOF") {
+        return Err(malformed("no %%EOF marker at the end: truncated file?"));
+    }
     let pos = tail
         .windows(9)
         .rposition(|w| w == b"startxref")
@@ -162,7 +166,9 @@ fn last_xref(pdf: &[u8]) -> Result<(usize, bool), SignError> {
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| malformed("startxref is not a number"))?;
     if offset >= pdf.len() {
-        return Err(malformed(format!("startxref {offset} lies beyond the file")));
+        return Err(malformed(format!(
+            "startxref {offset} lies beyond the file"
+        )));
     }
     let at = &pdf[offset..];
     let skip = at.iter().take_while(|b| b.is_ascii_whitespace()).count();
@@ -185,7 +191,13 @@ struct FieldInfo {
     signed: bool,
 }
 
-fn walk_fields(doc: &Document, arr: &Object, depth: usize, out: &mut Vec<FieldInfo>, seen: &mut HashSet<ObjectId>) {
+fn walk_fields(
+    doc: &Document,
+    arr: &Object,
+    depth: usize,
+    out: &mut Vec<FieldInfo>,
+    seen: &mut HashSet<ObjectId>,
+) {
     if depth > MAX_FIELD_DEPTH || out.len() > MAX_FIELDS {
         return;
     }
@@ -210,7 +222,16 @@ fn walk_fields(doc: &Document, arr: &Object, depth: usize, out: &mut Vec<FieldIn
             .map(<[u8]>::to_vec)
             .unwrap_or_default();
         let is_sig = matches!(d.get(b"FT").ok().and_then(|o| deref(doc, o)), Some(Object::Name(n)) if n == b"Sig");
-        let signed = d.has(b"V");
+        // Signed = /V is a signature dictionary with a non-zero /Contents. A /V
+        // with an all-zero placeholder (an unfinished signature) counts as empty.
+        let signed = d
+            .get(b"V")
+            .ok()
+            .and_then(|v| dict_of(doc, v))
+            .and_then(|v| v.get(b"Contents").ok())
+            .and_then(|c| deref(doc, c))
+            .and_then(|c| c.as_str().ok())
+            .is_some_and(|c| c.iter().any(|b| *b != 0));
         out.push(FieldInfo {
             id,
             name,
@@ -230,8 +251,7 @@ fn existing_docmdp(doc: &Document, catalog: &Dictionary) -> Option<i64> {
     let refs = deref(doc, sig.get(b"Reference").ok()?)?.as_array().ok()?;
     for r in refs {
         let r = dict_of(doc, r)?;
-        let is_docmdp =
-            matches!(r.get(b"TransformMethod").ok().and_then(|o| deref(doc, o)), Some(Object::Name(n)) if n == b"DocMDP");
+        let is_docmdp = matches!(r.get(b"TransformMethod").ok().and_then(|o| deref(doc, o)), Some(Object::Name(n)) if n == b"DocMDP");
         if is_docmdp {
             let p = r
                 .get(b"TransformParams")
@@ -346,17 +366,28 @@ pub(crate) fn prepare(
                 if f.signed {
                     return Err(SignError::FieldAlreadySigned { field: n.clone() });
                 }
-                fill = Some(f.id.ok_or_else(|| malformed("signature field is not an indirect object"))?);
+                fill = Some(
+                    f.id.ok_or_else(|| malformed("signature field is not an indirect object"))?,
+                );
             }
             n.clone()
         }
-        None => {
-            let names: HashSet<&[u8]> = fields.iter().map(|f| f.name.as_slice()).collect();
-            (1..)
-                .map(|i| format!("Signature{i}"))
-                .find(|n| !names.contains(n.as_bytes()))
-                .unwrap_or_else(|| "Signature".into())
-        }
+        None => match fields
+            .iter()
+            .find(|f| f.is_sig && !f.signed && f.id.is_some())
+        {
+            Some(f) => {
+                fill = f.id;
+                String::from_utf8_lossy(&f.name).into_owned()
+            }
+            None => {
+                let names: HashSet<&[u8]> = fields.iter().map(|f| f.name.as_slice()).collect();
+                (1..)
+                    .map(|i| format!("Signature{i}"))
+                    .find(|n| !names.contains(n.as_bytes()))
+                    .unwrap_or_else(|| "Signature".into())
+            }
+        },
     };
 
     // Object numbers.
@@ -506,9 +537,14 @@ pub(crate) fn prepare(
     sig.resize(sig.len() + reserve * 2, b'0');
     sig.push(b'>');
     let contents_rel_end = sig.len();
-    let when = options.signing_time.unwrap_or_else(std::time::SystemTime::now);
+    let when = options
+        .signing_time
+        .unwrap_or_else(std::time::SystemTime::now);
     let mut extra = Dictionary::new();
-    extra.set("M", Object::String(pdf_date(when)?.into_bytes(), StringFormat::Literal));
+    extra.set(
+        "M",
+        Object::String(pdf_date(when)?.into_bytes(), StringFormat::Literal),
+    );
     if let Some(r) = &options.reason {
         extra.set("Reason", text_string(r));
     }
@@ -523,7 +559,13 @@ pub(crate) fn prepare(
     }
     let mut app = Dictionary::new();
     app.set("Name", name("saoy"));
-    app.set("REx", Object::String(env!("CARGO_PKG_VERSION").as_bytes().to_vec(), StringFormat::Literal));
+    app.set(
+        "REx",
+        Object::String(
+            env!("CARGO_PKG_VERSION").as_bytes().to_vec(),
+            StringFormat::Literal,
+        ),
+    );
     let mut build = Dictionary::new();
     build.set("App", Object::Dictionary(app));
     extra.set("Prop_Build", Object::Dictionary(build));
@@ -559,7 +601,7 @@ pub(crate) fn prepare(
     objects.insert(sig_id, Vec::new());
     for (id, body) in &objects {
         offsets.insert(*id, out.len());
-        write!(out, "{} {} obj\n", id.0, id.1).map_err(|e| malformed(e.to_string()))?;
+        writeln!(out, "{} {} obj", id.0, id.1).map_err(|e| malformed(e.to_string()))?;
         if *id == sig_id {
             sig_at = out.len();
             out.extend_from_slice(&sig);
@@ -591,7 +633,10 @@ pub(crate) fn prepare(
     };
     tr.set(
         "ID",
-        Object::Array(vec![first_id, Object::String(new_id, StringFormat::Hexadecimal)]),
+        Object::Array(vec![
+            first_id,
+            Object::String(new_id, StringFormat::Hexadecimal),
+        ]),
     );
     tr.set("Prev", Object::Integer(prev_xref as i64));
 
@@ -601,9 +646,10 @@ pub(crate) fn prepare(
         tr.set("Size", Object::Integer(i64::from(size)));
         out.extend_from_slice(b"xref\n");
         for run in runs(&offsets) {
-            write!(out, "{} {}\n", run[0].0.0, run.len()).map_err(|e| malformed(e.to_string()))?;
+            writeln!(out, "{} {}", run[0].0.0, run.len()).map_err(|e| malformed(e.to_string()))?;
             for (id, off) in run {
-                write!(out, "{:010} {:05} n\r\n", off, id.1).map_err(|e| malformed(e.to_string()))?;
+                write!(out, "{:010} {:05} n\r\n", off, id.1)
+                    .map_err(|e| malformed(e.to_string()))?;
             }
         }
         out.extend_from_slice(b"trailer\n");
@@ -631,12 +677,9 @@ pub(crate) fn prepare(
         tr.set("Type", name("XRef"));
         tr.set("Size", Object::Integer(i64::from(size)));
         tr.set("Index", Object::Array(index));
-        tr.set(
-            "W",
-            Object::Array(vec![1.into(), 4.into(), 2.into()]),
-        );
+        tr.set("W", Object::Array(vec![1.into(), 4.into(), 2.into()]));
         tr.set("Length", Object::Integer(data.len() as i64));
-        write!(out, "{} 0 obj\n", xref_id.0).map_err(|e| malformed(e.to_string()))?;
+        writeln!(out, "{} 0 obj", xref_id.0).map_err(|e| malformed(e.to_string()))?;
         out.extend_from_slice(&serialize(&Object::Dictionary(tr))?);
         out.extend_from_slice(b"\nstream\n");
         out.extend_from_slice(&data);

@@ -1,7 +1,7 @@
 //! Digest and signature algorithms the verifier understands.
 
 use super::asn1::{self, Reader, Tlv, tag};
-use rsa::{BoxedUint, Pkcs1v15Sign, Pss, RsaPublicKey};
+use rsa::{BoxedUint, Pkcs1v15Sign, Pss, PublicKey as RsaPublicKey};
 use sha2::Digest;
 use signature::hazmat::PrehashVerifier;
 
@@ -99,8 +99,14 @@ impl AlgId {
         let t = t.expect(tag::SEQUENCE, "AlgorithmIdentifier is not a SEQUENCE")?;
         let mut r = t.children();
         let oid = r.need_tag(tag::OID, "AlgorithmIdentifier without OID")?;
-        let params = r.next()?.filter(|p| p.tag != tag::NULL).map(|p| p.raw.to_vec());
-        Ok(AlgId { oid: asn1::oid_string(oid.content), params })
+        let params = r
+            .next()?
+            .filter(|p| p.tag != tag::NULL)
+            .map(|p| p.raw.to_vec());
+        Ok(AlgId {
+            oid: asn1::oid_string(oid.content),
+            params,
+        })
     }
 
     /// Human-readable name for the report (the OID when unknown).
@@ -139,6 +145,8 @@ pub(crate) enum Scheme {
     Ecdsa(Option<DigestAlg>),
     /// BSI plain-ECDSA: raw r||s.
     EcdsaPlain(DigestAlg),
+    /// Ed25519 (PureEdDSA over the message itself, RFC 8419).
+    Ed25519,
 }
 
 /// Result of a signature check.
@@ -185,7 +193,7 @@ pub(crate) fn scheme(alg: &AlgId) -> Result<Scheme, String> {
         "0.4.0.127.0.7.1.1.4.1.8" => Scheme::EcdsaPlain(Sha3_256),
         "0.4.0.127.0.7.1.1.4.1.9" => Scheme::EcdsaPlain(Sha3_384),
         "0.4.0.127.0.7.1.1.4.1.10" => Scheme::EcdsaPlain(Sha3_512),
-        "1.3.101.112" => return Err("Ed25519 is not supported yet".to_owned()),
+        "1.3.101.112" => Scheme::Ed25519,
         "1.3.101.113" => return Err("Ed448 is not supported".to_owned()),
         o => return Err(format!("signature algorithm {o} is not supported")),
     })
@@ -204,7 +212,8 @@ fn pss_params(params: Option<&[u8]>) -> Result<Scheme, String> {
             match f.tag {
                 0xa0 => {
                     let a = AlgId::parse(&inner).map_err(bad)?;
-                    hash = DigestAlg::from_oid(&a.oid).ok_or(format!("PSS hash {} is not supported", a.oid))?;
+                    hash = DigestAlg::from_oid(&a.oid)
+                        .ok_or(format!("PSS hash {} is not supported", a.oid))?;
                 }
                 0xa1 => {
                     let a = AlgId::parse(&inner).map_err(bad)?;
@@ -213,17 +222,22 @@ fn pss_params(params: Option<&[u8]>) -> Result<Scheme, String> {
                     }
                     let h = a.params.as_deref().ok_or("MGF1 without hash")?;
                     let h = AlgId::parse(&asn1::first(h).map_err(bad)?).map_err(bad)?;
-                    mgf_hash = DigestAlg::from_oid(&h.oid).ok_or(format!("MGF1 hash {} is not supported", h.oid))?;
+                    mgf_hash = DigestAlg::from_oid(&h.oid)
+                        .ok_or(format!("MGF1 hash {} is not supported", h.oid))?;
                 }
                 0xa2 => {
-                    salt = usize::try_from(asn1::small_uint(&inner).map_err(bad)?).map_err(|_| "salt too long")?;
+                    salt = usize::try_from(asn1::small_uint(&inner).map_err(bad)?)
+                        .map_err(|_| "salt too long")?;
                 }
                 _ => {}
             }
         }
     }
     if hash != mgf_hash {
-        return Err("RSASSA-PSS with an MGF1 hash different from the message hash is not supported".to_owned());
+        return Err(
+            "RSASSA-PSS with an MGF1 hash different from the message hash is not supported"
+                .to_owned(),
+        );
     }
     Ok(Scheme::RsaPss { hash, salt })
 }
@@ -234,6 +248,7 @@ pub(crate) fn scheme_hash(s: Scheme, default: Option<DigestAlg>) -> Option<Diges
         Scheme::RsaPkcs1(h) | Scheme::Ecdsa(h) => h.or(default),
         Scheme::RsaPss { hash, .. } => Some(hash),
         Scheme::EcdsaPlain(h) => Some(h),
+        Scheme::Ed25519 => Some(DigestAlg::Sha512),
     }
 }
 
@@ -243,15 +258,22 @@ enum Key {
     P256(p256::ecdsa::VerifyingKey),
     P384(p384::ecdsa::VerifyingKey),
     P521(p521::ecdsa::VerifyingKey),
+    Ed25519(Box<ed25519_dalek::VerifyingKey>),
 }
 
 fn parse_key(spki: &[u8]) -> Result<Key, Check> {
     let bad = |_| Check::Unsupported("malformed public key".to_owned());
-    let seq = asn1::first(spki).map_err(bad)?.expect(tag::SEQUENCE, "spki").map_err(bad)?;
+    let seq = asn1::first(spki)
+        .map_err(bad)?
+        .expect(tag::SEQUENCE, "spki")
+        .map_err(bad)?;
     let mut r = seq.children();
     let alg = AlgId::parse(&r.need("spki alg").map_err(bad)?).map_err(bad)?;
     let bits = r.need_tag(tag::BIT_STRING, "spki key").map_err(bad)?;
-    let key = bits.content.get(1..).ok_or(Check::Unsupported("empty public key".to_owned()))?;
+    let key = bits
+        .content
+        .get(1..)
+        .ok_or(Check::Unsupported("empty public key".to_owned()))?;
     match alg.oid.as_str() {
         "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => {
             let k = asn1::first(key).map_err(bad)?;
@@ -274,13 +296,28 @@ fn parse_key(spki: &[u8]) -> Result<Key, Check> {
                 .unwrap_or_default();
             let inval = |_| Check::Unsupported("invalid EC point".to_owned());
             match curve.as_str() {
-                "1.2.840.10045.3.1.7" => p256::ecdsa::VerifyingKey::from_sec1_bytes(key).map(Key::P256).map_err(inval),
-                "1.3.132.0.34" => p384::ecdsa::VerifyingKey::from_sec1_bytes(key).map(Key::P384).map_err(inval),
-                "1.3.132.0.35" => p521::ecdsa::VerifyingKey::from_sec1_bytes(key).map(Key::P521).map_err(inval),
-                c => Err(Check::Unsupported(format!("elliptic curve {c} is not supported"))),
+                "1.2.840.10045.3.1.7" => p256::ecdsa::VerifyingKey::from_sec1_bytes(key)
+                    .map(Key::P256)
+                    .map_err(inval),
+                "1.3.132.0.34" => p384::ecdsa::VerifyingKey::from_sec1_bytes(key)
+                    .map(Key::P384)
+                    .map_err(inval),
+                "1.3.132.0.35" => p521::ecdsa::VerifyingKey::from_sec1_bytes(key)
+                    .map(Key::P521)
+                    .map_err(inval),
+                c => Err(Check::Unsupported(format!(
+                    "elliptic curve {c} is not supported"
+                ))),
             }
         }
-        o => Err(Check::Unsupported(format!("public key algorithm {o} is not supported"))),
+        "1.3.101.112" => <[u8; 32]>::try_from(key)
+            .ok()
+            .and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok())
+            .map(|k| Key::Ed25519(Box::new(k)))
+            .ok_or(Check::Unsupported("invalid Ed25519 key".to_owned())),
+        o => Err(Check::Unsupported(format!(
+            "public key algorithm {o} is not supported"
+        ))),
     }
 }
 
@@ -292,8 +329,14 @@ pub(crate) fn rsa_bits(spki: &[u8]) -> Option<usize> {
     }
 }
 
-/// Verify `sig` over `message` with the key in `spki`.
-pub(crate) fn verify(spki: &[u8], s: Scheme, default_hash: Option<DigestAlg>, message: &[u8], sig: &[u8]) -> Check {
+/// Verify `sig` over the concatenation of `message` parts with the key in `spki`.
+pub(crate) fn verify(
+    spki: &[u8],
+    s: Scheme,
+    default_hash: Option<DigestAlg>,
+    message: &[&[u8]],
+    sig: &[u8],
+) -> Check {
     let Some(h) = scheme_hash(s, default_hash) else {
         return Check::Unsupported("no usable digest algorithm".to_owned());
     };
@@ -301,7 +344,17 @@ pub(crate) fn verify(spki: &[u8], s: Scheme, default_hash: Option<DigestAlg>, me
         Ok(k) => k,
         Err(c) => return c,
     };
-    let digest = h.hash(&[message]);
+    if let (Key::Ed25519(k), Scheme::Ed25519) = (&key, s) {
+        let Ok(sig) = ed25519_dalek::Signature::from_slice(sig) else {
+            return Check::Bad;
+        };
+        return if k.verify_strict(&message.concat(), &sig).is_ok() {
+            Check::Good
+        } else {
+            Check::Bad
+        };
+    }
+    let digest = h.hash(message);
     let ok = match (key, s) {
         (Key::Rsa(k), Scheme::RsaPkcs1(_)) => {
             let scheme = match h {
@@ -319,30 +372,65 @@ pub(crate) fn verify(spki: &[u8], s: Scheme, default_hash: Option<DigestAlg>, me
         (Key::Rsa(k), Scheme::RsaPss { salt, .. }) => {
             let r = match h {
                 DigestAlg::Sha1 => k.verify(Pss::<sha1::Sha1>::new_with_salt(salt), &digest, sig),
-                DigestAlg::Sha224 => k.verify(Pss::<sha2::Sha224>::new_with_salt(salt), &digest, sig),
-                DigestAlg::Sha256 => k.verify(Pss::<sha2::Sha256>::new_with_salt(salt), &digest, sig),
-                DigestAlg::Sha384 => k.verify(Pss::<sha2::Sha384>::new_with_salt(salt), &digest, sig),
-                DigestAlg::Sha512 => k.verify(Pss::<sha2::Sha512>::new_with_salt(salt), &digest, sig),
-                DigestAlg::Sha3_256 => k.verify(Pss::<sha3::Sha3_256>::new_with_salt(salt), &digest, sig),
-                DigestAlg::Sha3_384 => k.verify(Pss::<sha3::Sha3_384>::new_with_salt(salt), &digest, sig),
-                DigestAlg::Sha3_512 => k.verify(Pss::<sha3::Sha3_512>::new_with_salt(salt), &digest, sig),
+                DigestAlg::Sha224 => {
+                    k.verify(Pss::<sha2::Sha224>::new_with_salt(salt), &digest, sig)
+                }
+                DigestAlg::Sha256 => {
+                    k.verify(Pss::<sha2::Sha256>::new_with_salt(salt), &digest, sig)
+                }
+                DigestAlg::Sha384 => {
+                    k.verify(Pss::<sha2::Sha384>::new_with_salt(salt), &digest, sig)
+                }
+                DigestAlg::Sha512 => {
+                    k.verify(Pss::<sha2::Sha512>::new_with_salt(salt), &digest, sig)
+                }
+                DigestAlg::Sha3_256 => {
+                    k.verify(Pss::<sha3::Sha3_256>::new_with_salt(salt), &digest, sig)
+                }
+                DigestAlg::Sha3_384 => {
+                    k.verify(Pss::<sha3::Sha3_384>::new_with_salt(salt), &digest, sig)
+                }
+                DigestAlg::Sha3_512 => {
+                    k.verify(Pss::<sha3::Sha3_512>::new_with_salt(salt), &digest, sig)
+                }
             };
             r.is_ok()
         }
         (Key::P256(k), Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_)) => {
-            ec_check!(p256::NistP256, k, sig, matches!(s, Scheme::EcdsaPlain(_)), &digest)
+            ec_check!(
+                p256::NistP256,
+                k,
+                sig,
+                matches!(s, Scheme::EcdsaPlain(_)),
+                &digest
+            )
         }
         (Key::P384(k), Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_)) => {
-            ec_check!(p384::NistP384, k, sig, matches!(s, Scheme::EcdsaPlain(_)), &digest)
+            ec_check!(
+                p384::NistP384,
+                k,
+                sig,
+                matches!(s, Scheme::EcdsaPlain(_)),
+                &digest
+            )
         }
         (Key::P521(k), Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_)) => {
-            ec_check!(p521::NistP521, k, sig, matches!(s, Scheme::EcdsaPlain(_)), &digest)
+            ec_check!(
+                p521::NistP521,
+                k,
+                sig,
+                matches!(s, Scheme::EcdsaPlain(_)),
+                &digest
+            )
         }
-        _ => return Check::Unsupported("key type does not match the signature algorithm".to_owned()),
+        _ => {
+            return Check::Unsupported(
+                "key type does not match the signature algorithm".to_owned(),
+            );
+        }
     };
     if ok { Check::Good } else { Check::Bad }
 }
-
 
 /// Read an `AlgorithmIdentifier` from a reader.
 pub(crate) fn read_alg(r: &mut Reader<'_>, what: &'static str) -> asn1::Result<AlgId> {
@@ -359,18 +447,39 @@ mod tests {
             hex::encode(DigestAlg::Sha256.hash(&[b"a", b"bc"])),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(hex::encode(DigestAlg::Sha1.hash(&[b"abc"])), "a9993e364706816aba3e25717850c26c9cd0d89d");
-        assert_eq!(DigestAlg::from_oid("2.16.840.1.101.3.4.2.2"), Some(DigestAlg::Sha384));
+        assert_eq!(
+            hex::encode(DigestAlg::Sha1.hash(&[b"abc"])),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        assert_eq!(
+            DigestAlg::from_oid("2.16.840.1.101.3.4.2.2"),
+            Some(DigestAlg::Sha384)
+        );
     }
 
     #[test]
     fn ecdsa_key_oid_quirk_and_plain_ecdsa_are_schemes() {
-        let quirk = AlgId { oid: "1.2.840.10045.2.1".into(), params: None };
+        let quirk = AlgId {
+            oid: "1.2.840.10045.2.1".into(),
+            params: None,
+        };
         assert_eq!(scheme(&quirk), Ok(Scheme::Ecdsa(None)));
-        assert_eq!(scheme_hash(Scheme::Ecdsa(None), Some(DigestAlg::Sha384)), Some(DigestAlg::Sha384));
-        let plain = AlgId { oid: "0.4.0.127.0.7.1.1.4.1.3".into(), params: None };
+        assert_eq!(
+            scheme_hash(Scheme::Ecdsa(None), Some(DigestAlg::Sha384)),
+            Some(DigestAlg::Sha384)
+        );
+        let plain = AlgId {
+            oid: "0.4.0.127.0.7.1.1.4.1.3".into(),
+            params: None,
+        };
         assert_eq!(scheme(&plain), Ok(Scheme::EcdsaPlain(DigestAlg::Sha256)));
-        assert!(scheme(&AlgId { oid: "1.3.101.113".into(), params: None }).is_err());
+        assert!(
+            scheme(&AlgId {
+                oid: "1.3.101.113".into(),
+                params: None
+            })
+            .is_err()
+        );
     }
 
     #[test]
@@ -384,8 +493,47 @@ mod tests {
         let sig: p384::ecdsa::Signature = sk.sign_prehash(&digest).unwrap();
         let der = sig.to_der();
         let s = Scheme::Ecdsa(Some(DigestAlg::Sha384));
-        assert_eq!(verify(spki.as_bytes(), s, None, msg, der.as_bytes()), Check::Good);
-        assert_eq!(verify(spki.as_bytes(), Scheme::EcdsaPlain(DigestAlg::Sha384), None, msg, &sig.to_bytes()), Check::Good);
-        assert_eq!(verify(spki.as_bytes(), s, None, b"hellp", der.as_bytes()), Check::Bad);
+        assert_eq!(
+            verify(spki.as_bytes(), s, None, &[msg], der.as_bytes()),
+            Check::Good
+        );
+        assert_eq!(
+            verify(
+                spki.as_bytes(),
+                Scheme::EcdsaPlain(DigestAlg::Sha384),
+                None,
+                &[msg],
+                &sig.to_bytes()
+            ),
+            Check::Good
+        );
+        assert_eq!(
+            verify(spki.as_bytes(), s, None, &[b"hel", b"lp"], der.as_bytes()),
+            Check::Bad
+        );
+    }
+
+    #[test]
+    fn ed25519_verifies_over_the_whole_message() {
+        use ed25519_dalek::Signer;
+        let sk = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]);
+        let mut spki = vec![
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ];
+        spki.extend_from_slice(sk.verifying_key().as_bytes());
+        let sig = sk.sign(b"signed attributes").to_bytes();
+        let ed = scheme(&AlgId {
+            oid: "1.3.101.112".into(),
+            params: None,
+        })
+        .unwrap();
+        assert_eq!(
+            verify(&spki, ed, None, &[b"signed ", b"attributes"], &sig),
+            Check::Good
+        );
+        assert_eq!(
+            verify(&spki, ed, None, &[b"signed attributez"], &sig),
+            Check::Bad
+        );
     }
 }

@@ -85,7 +85,9 @@ fn collect_octets(t: &Tlv<'_>, out: &mut Vec<u8>, depth: usize) -> Result<()> {
     let mut r = t.children();
     while let Some(c) = r.next()? {
         if c.tag & 0x1f != tag::OCTET_STRING {
-            return Err(Asn1Error("chunk of constructed OCTET STRING is not an OCTET STRING"));
+            return Err(Asn1Error(
+                "chunk of constructed OCTET STRING is not an OCTET STRING",
+            ));
         }
         collect_octets(&c, out, depth + 1)?;
     }
@@ -169,7 +171,9 @@ fn parse_one(data: &[u8], depth: usize) -> Result<(Tlv<'_>, usize)> {
         }
         let mut pos = hdr;
         loop {
-            let rest = data.get(pos..).ok_or(Asn1Error("truncated indefinite element"))?;
+            let rest = data
+                .get(pos..)
+                .ok_or(Asn1Error("truncated indefinite element"))?;
             if rest.len() >= 2 && rest[0] == 0 && rest[1] == 0 {
                 let content = &data[hdr..pos];
                 let raw = &data[..pos + 2];
@@ -189,12 +193,27 @@ fn parse_one(data: &[u8], depth: usize) -> Result<(Tlv<'_>, usize)> {
         if n > 4 {
             return Err(Asn1Error("length too large"));
         }
-        let bytes = data.get(2..2 + n).ok_or(Asn1Error("truncated long length"))?;
+        let bytes = data
+            .get(2..2 + n)
+            .ok_or(Asn1Error("truncated long length"))?;
         hdr += n;
-        bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+        bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
     };
     let end = hdr.checked_add(len).ok_or(Asn1Error("length overflow"))?;
-    let content = data.get(hdr..end).ok_or(Asn1Error("element longer than its container"))?;
+    let content = data
+        .get(hdr..end)
+        .ok_or(Asn1Error("element longer than its container"))?;
+    if tag == tag::INTEGER
+        && (content.is_empty()
+            || (content.len() > 1
+                && ((content[0] == 0 && content[1] & 0x80 == 0)
+                    || (content[0] == 0xff && content[1] & 0x80 != 0))))
+    {
+        // X.690 8.3.2 (BER and DER alike): integers are minimal.
+        return Err(Asn1Error("INTEGER is not minimally encoded"));
+    }
     if tag & 0x20 != 0 {
         // Validate children eagerly so that later readers cannot fail on depth.
         let mut pos = 0usize;
@@ -203,7 +222,14 @@ fn parse_one(data: &[u8], depth: usize) -> Result<(Tlv<'_>, usize)> {
             pos += used;
         }
     }
-    Ok((Tlv { tag, content, raw: &data[..end] }, end))
+    Ok((
+        Tlv {
+            tag,
+            content,
+            raw: &data[..end],
+        },
+        end,
+    ))
 }
 
 /// Content of an INTEGER as unsigned big-endian bytes (leading zero dropped).
@@ -217,10 +243,16 @@ pub(crate) fn uint_bytes(content: &[u8]) -> &[u8] {
 
 /// A small non-negative INTEGER.
 pub(crate) fn small_uint(t: &Tlv<'_>) -> Result<u64> {
-    if t.tag != tag::INTEGER || t.content.is_empty() || t.content.len() > 8 || t.content[0] & 0x80 != 0 {
+    if t.tag != tag::INTEGER
+        || t.content.is_empty()
+        || t.content.len() > 8
+        || t.content[0] & 0x80 != 0
+    {
         return Err(Asn1Error("expected a small non-negative INTEGER"));
     }
-    Ok(t.content.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+    Ok(t.content
+        .iter()
+        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
 }
 
 /// Dotted text of an OID's content octets.
@@ -249,7 +281,11 @@ pub(crate) fn oid_string(content: &[u8]) -> String {
             return "(oversized OID)".to_owned();
         }
     }
-    parts.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+    parts
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Seconds since the Unix epoch of a UTCTime or GeneralizedTime element.
@@ -258,7 +294,10 @@ pub(crate) fn time(t: &Tlv<'_>) -> Result<i64> {
     let (year, rest) = match t.tag {
         tag::UTC_TIME => {
             let yy: i64 = num(s.get(0..2))?;
-            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, s.get(2..).unwrap_or(""))
+            (
+                if yy >= 50 { 1900 + yy } else { 2000 + yy },
+                s.get(2..).unwrap_or(""),
+            )
         }
         tag::GENERALIZED_TIME => (num(s.get(0..4))?, s.get(4..).unwrap_or("")),
         _ => return Err(Asn1Error("expected a time")),
@@ -267,7 +306,11 @@ pub(crate) fn time(t: &Tlv<'_>) -> Result<i64> {
     let day = num(rest.get(2..4))?;
     let hour = num(rest.get(4..6))?;
     let minute = num(rest.get(6..8))?;
-    let second = if rest.len() > 8 && rest.as_bytes()[8].is_ascii_digit() { num(rest.get(8..10))? } else { 0 };
+    let second = if rest.len() > 8 && rest.as_bytes()[8].is_ascii_digit() {
+        num(rest.get(8..10))?
+    } else {
+        0
+    };
     crate::verify::time::unix_from_civil(year, month, day, hour, minute, second)
         .ok_or(Asn1Error("time out of range"))
 }
@@ -288,7 +331,11 @@ pub(crate) fn string(t: &Tlv<'_>) -> Option<String> {
         }
         tag::T61_STRING => Some(t.content.iter().map(|b| char::from(*b)).collect()),
         tag::BMP_STRING => {
-            let units: Vec<u16> = t.content.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+            let units: Vec<u16> = t
+                .content
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
             Some(String::from_utf16_lossy(&units))
         }
         tag::UNIVERSAL_STRING => Some(
@@ -315,15 +362,24 @@ mod tests {
     fn reads_definite_and_indefinite_lengths() {
         // SEQUENCE (indefinite) { INTEGER 5, OCTET STRING (constructed, indefinite) { "ab", "c" } } + padding
         let ber = [
-            0x30, 0x80, 0x02, 0x01, 0x05, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0, 0, 0, 0, 0, 0, 0,
+            0x30, 0x80, 0x02, 0x01, 0x05, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0,
+            0, 0, 0, 0, 0, 0,
         ];
         let t = first(&ber).unwrap();
         assert_eq!(t.tag, tag::SEQUENCE);
-        assert_eq!(t.raw.len(), 16);
+        assert_eq!(t.raw.len(), 18);
         let mut r = t.children();
         assert_eq!(small_uint(&r.need("int").unwrap()).unwrap(), 5);
         assert_eq!(r.need("os").unwrap().octets().unwrap(), b"abc");
         assert!(r.next().unwrap().is_none());
+    }
+
+    #[test]
+    fn rejects_non_minimal_integers() {
+        assert!(first(&[0x02, 0x02, 0x00, 0x50]).is_err());
+        assert!(first(&[0x02, 0x02, 0xff, 0x80]).is_err());
+        assert!(first(&[0x02, 0x00]).is_err());
+        assert!(first(&[0x02, 0x02, 0x00, 0x80]).is_ok());
     }
 
     #[test]
@@ -345,10 +401,21 @@ mod tests {
 
     #[test]
     fn oid_and_time_text() {
-        assert_eq!(oid_string(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]), "1.2.840.113549.1.7.2");
-        let t = Tlv { tag: tag::UTC_TIME, content: b"201101000000Z", raw: b"" };
+        assert_eq!(
+            oid_string(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]),
+            "1.2.840.113549.1.7.2"
+        );
+        let t = Tlv {
+            tag: tag::UTC_TIME,
+            content: b"201101000000Z",
+            raw: b"",
+        };
         assert_eq!(time(&t).unwrap(), 1_604_188_800);
-        let g = Tlv { tag: tag::GENERALIZED_TIME, content: b"20201101000000.5Z", raw: b"" };
+        let g = Tlv {
+            tag: tag::GENERALIZED_TIME,
+            content: b"20201101000000.5Z",
+            raw: b"",
+        };
         assert_eq!(time(&g).unwrap(), 1_604_188_800);
     }
 }

@@ -118,14 +118,19 @@ impl Cert {
     /// Whether this certificate's signature verifies with `issuer`'s key.
     pub fn signed_by(&self, issuer: &Cert) -> bool {
         match algs::scheme(&self.sig_alg) {
-            Ok(s) => algs::verify(&issuer.spki, s, None, &self.tbs, &self.signature) == Check::Good,
+            Ok(s) => {
+                algs::verify(&issuer.spki, s, None, &[&self.tbs], &self.signature) == Check::Good
+            }
             Err(_) => false,
         }
     }
 
     /// Subject common name.
     pub fn common_name(&self) -> Option<String> {
-        name_attrs(&self.subject).into_iter().find(|(k, _)| k == "CN").map(|(_, v)| v)
+        name_attrs(&self.subject)
+            .into_iter()
+            .find(|(k, _)| k == "CN")
+            .map(|(_, v)| v)
     }
 
     /// Serial number as hex.
@@ -161,13 +166,17 @@ fn attr_label(oid: &str) -> String {
 /// (label, value) pairs of a Name, in encoding order.
 pub(crate) fn name_attrs(raw: &[u8]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let Ok(seq) = asn1::first(raw) else { return out };
+    let Ok(seq) = asn1::first(raw) else {
+        return out;
+    };
     let mut rdns = seq.children();
     while let Ok(Some(set)) = rdns.next() {
         let mut atvs = set.children();
         while let Ok(Some(atv)) = atvs.next() {
             let mut a = atv.children();
-            let (Ok(Some(oid)), Ok(Some(val))) = (a.next(), a.next()) else { continue };
+            let (Ok(Some(oid)), Ok(Some(val))) = (a.next(), a.next()) else {
+                continue;
+            };
             let text = asn1::string(&val).unwrap_or_else(|| hex::encode(val.content));
             out.push((attr_label(&asn1::oid_string(oid.content)), text));
         }
@@ -177,7 +186,10 @@ pub(crate) fn name_attrs(raw: &[u8]) -> Vec<(String, String)> {
 
 /// RFC 4514-style text of a Name (most significant last).
 pub(crate) fn name_text(raw: &[u8]) -> String {
-    let mut parts: Vec<String> = name_attrs(raw).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut parts: Vec<String> = name_attrs(raw)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     parts.reverse();
     parts.join(", ")
 }
@@ -203,7 +215,10 @@ pub(crate) fn validate_path(
         && let Some(ku) = leaf.key_usage
         && ku & 0b11 == 0
     {
-        reasons.push(Reason::new(ReasonCode::KeyUsageInvalid, Some(format!("keyUsage bits {ku:#06b}"))));
+        reasons.push(Reason::new(
+            ReasonCode::KeyUsageInvalid,
+            Some(format!("keyUsage bits {ku:#06b}")),
+        ));
     }
     let mut path: Vec<&Cert> = vec![leaf];
     let mut budget = 256usize;
@@ -216,12 +231,18 @@ pub(crate) fn validate_path(
         )),
         PathResult::NotFound => reasons.push(Reason::new(
             ReasonCode::UntrustedChain,
-            Some(format!("no path from \"{}\" to a trust anchor", name_text(&leaf.subject))),
+            Some(format!(
+                "no path from \"{}\" to a trust anchor",
+                name_text(&leaf.subject)
+            )),
         )),
     }
     // Validity of the certificates we could place (the anchor itself excluded).
     let checked: Vec<&Cert> = if found == PathResult::Found {
-        path.iter().copied().filter(|c| !anchors.iter().any(|a| a.same_key_and_name(c))).collect()
+        path.iter()
+            .copied()
+            .filter(|c| !anchors.iter().any(|a| a.same_key_and_name(c)))
+            .collect()
     } else {
         vec![leaf]
     };
@@ -232,7 +253,10 @@ pub(crate) fn validate_path(
         {
             reasons.push(Reason::new(
                 ReasonCode::CertNotYetValid,
-                Some(format!("{who}: valid from {}", super::time::format_rfc3339(nb))),
+                Some(format!(
+                    "{who}: valid from {}",
+                    super::time::format_rfc3339(nb)
+                )),
             ));
         }
         if let Some(na) = c.not_after
@@ -240,7 +264,10 @@ pub(crate) fn validate_path(
         {
             reasons.push(Reason::new(
                 ReasonCode::CertExpired,
-                Some(format!("{who}: expired {}", super::time::format_rfc3339(na))),
+                Some(format!(
+                    "{who}: expired {}",
+                    super::time::format_rfc3339(na)
+                )),
             ));
         }
     }
@@ -254,8 +281,16 @@ enum PathResult {
     TooDeep,
 }
 
-fn extend<'a>(path: &mut Vec<&'a Cert>, pool: &'a [Cert], anchors: &'a [Cert], max: usize, budget: &mut usize) -> PathResult {
-    let Some(cur) = path.last().copied() else { return PathResult::NotFound };
+fn extend<'a>(
+    path: &mut Vec<&'a Cert>,
+    pool: &'a [Cert],
+    anchors: &'a [Cert],
+    max: usize,
+    budget: &mut usize,
+) -> PathResult {
+    let Some(cur) = path.last().copied() else {
+        return PathResult::NotFound;
+    };
     if anchors.iter().any(|a| a.same_key_and_name(cur)) {
         return PathResult::Found;
     }
@@ -263,7 +298,10 @@ fn extend<'a>(path: &mut Vec<&'a Cert>, pool: &'a [Cert], anchors: &'a [Cert], m
         return PathResult::TooDeep;
     }
     let mut worst = PathResult::NotFound;
-    let candidates = anchors.iter().map(|c| (c, true)).chain(pool.iter().map(|c| (c, false)));
+    let candidates = anchors
+        .iter()
+        .map(|c| (c, true))
+        .chain(pool.iter().map(|c| (c, false)));
     for (cand, is_anchor) in candidates {
         if *budget == 0 {
             return worst;

@@ -44,7 +44,10 @@ pub(crate) struct SignerInfo<'a> {
 impl<'a> SignerInfo<'a> {
     /// First value of a signed attribute.
     pub fn signed(&self, oid: &str) -> Option<&Tlv<'a>> {
-        self.signed_attrs.iter().find(|a| a.oid == oid).and_then(|a| a.values.first())
+        self.signed_attrs
+            .iter()
+            .find(|a| a.oid == oid)
+            .and_then(|a| a.values.first())
     }
 
     /// The bytes the signature value covers when signed attributes are present:
@@ -114,14 +117,21 @@ pub(crate) fn parse(blob: &[u8]) -> asn1::Result<SignedData<'_>> {
         }
         signer_infos.push(parse_signer_info(&si)?);
     }
-    Ok(SignedData { econtent_type, econtent, certificates, signer_infos })
+    Ok(SignedData {
+        econtent_type,
+        econtent,
+        certificates,
+        signer_infos,
+    })
 }
 
 fn parse_attrs<'a>(set: &Tlv<'a>) -> asn1::Result<Vec<Attribute<'a>>> {
     let mut out = Vec::new();
     let mut r = set.children();
     while let Some(a) = r.next()? {
-        let mut ar = a.expect(tag::SEQUENCE, "Attribute is not a SEQUENCE")?.children();
+        let mut ar = a
+            .expect(tag::SEQUENCE, "Attribute is not a SEQUENCE")?
+            .children();
         let oid = asn1::oid_string(ar.need_tag(tag::OID, "Attribute type")?.content);
         let vals = ar.need_tag(tag::SET, "Attribute values")?;
         let mut vr = vals.children();
@@ -135,7 +145,9 @@ fn parse_attrs<'a>(set: &Tlv<'a>) -> asn1::Result<Vec<Attribute<'a>>> {
 }
 
 fn parse_signer_info<'a>(si: &Tlv<'a>) -> asn1::Result<SignerInfo<'a>> {
-    let mut r = si.expect(tag::SEQUENCE, "SignerInfo is not a SEQUENCE")?.children();
+    let mut r = si
+        .expect(tag::SEQUENCE, "SignerInfo is not a SEQUENCE")?
+        .children();
     r.need_tag(tag::INTEGER, "SignerInfo version")?;
     let sid_t = r.need("SignerInfo sid")?;
     let sid = match sid_t.tag {
@@ -143,7 +155,10 @@ fn parse_signer_info<'a>(si: &Tlv<'a>) -> asn1::Result<SignerInfo<'a>> {
             let mut ir = sid_t.children();
             let issuer = ir.need_tag(tag::SEQUENCE, "sid issuer")?;
             let serial = ir.need_tag(tag::INTEGER, "sid serial")?;
-            SignerId::IssuerSerial { issuer: issuer.raw, serial: serial.content }
+            SignerId::IssuerSerial {
+                issuer: issuer.raw,
+                serial: serial.content,
+            }
         }
         0x80 => SignerId::KeyId(sid_t.content),
         _ => return Err(Asn1Error("unknown SignerIdentifier")),
@@ -163,7 +178,15 @@ fn parse_signer_info<'a>(si: &Tlv<'a>) -> asn1::Result<SignerInfo<'a>> {
         Some(ua) => parse_attrs(&ua)?,
         None => Vec::new(),
     };
-    Ok(SignerInfo { sid, digest_alg, signed_attrs_raw, signed_attrs, sig_alg, signature, unsigned_attrs })
+    Ok(SignerInfo {
+        sid,
+        digest_alg,
+        signed_attrs_raw,
+        signed_attrs,
+        sig_alg,
+        signature,
+        unsigned_attrs,
+    })
 }
 
 /// The certificate ID list of a signing-certificate(-v2) attribute: (hash alg, hash, issuer serial).
@@ -175,12 +198,18 @@ pub(crate) struct EssCertId {
 
 /// First ESSCertID(v2) of a signing-certificate attribute value.
 pub(crate) fn ess_first_cert_id(value: &Tlv<'_>, v2: bool) -> asn1::Result<EssCertId> {
-    let mut r = value.expect(tag::SEQUENCE, "SigningCertificate")?.children();
+    let mut r = value
+        .expect(tag::SEQUENCE, "SigningCertificate")?
+        .children();
     let certs = r.need_tag(tag::SEQUENCE, "certs")?;
     let mut cr = certs.children();
     let id = cr.need_tag(tag::SEQUENCE, "ESSCertID")?;
     let mut ir = id.children();
-    let mut hash_alg = Some(if v2 { DigestAlg::Sha256 } else { DigestAlg::Sha1 });
+    let mut hash_alg = Some(if v2 {
+        DigestAlg::Sha256
+    } else {
+        DigestAlg::Sha1
+    });
     if v2 && ir.peek_tag() == Some(tag::SEQUENCE) {
         let a = algs::read_alg(&mut ir, "ESSCertIDv2 hashAlgorithm")?;
         hash_alg = DigestAlg::from_oid(&a.oid);
@@ -190,9 +219,17 @@ pub(crate) fn ess_first_cert_id(value: &Tlv<'_>, v2: bool) -> asn1::Result<EssCe
     if let Some(is) = ir.optional(tag::SEQUENCE)? {
         let mut isr = is.children();
         isr.need_tag(tag::SEQUENCE, "GeneralNames")?;
-        serial = Some(isr.need_tag(tag::INTEGER, "issuerSerial serial")?.content.to_vec());
+        serial = Some(
+            isr.need_tag(tag::INTEGER, "issuerSerial serial")?
+                .content
+                .to_vec(),
+        );
     }
-    Ok(EssCertId { hash_alg, hash, serial })
+    Ok(EssCertId {
+        hash_alg,
+        hash,
+        serial,
+    })
 }
 
 /// The fields of an RFC 3161 TSTInfo the verifier uses.
@@ -205,16 +242,28 @@ pub(crate) struct TstInfo {
 
 /// Decode a TSTInfo.
 pub(crate) fn parse_tst_info(der: &[u8]) -> asn1::Result<TstInfo> {
-    let mut r = asn1::first(der)?.expect(tag::SEQUENCE, "TSTInfo")?.children();
+    let mut r = asn1::first(der)?
+        .expect(tag::SEQUENCE, "TSTInfo")?
+        .children();
     r.need_tag(tag::INTEGER, "TSTInfo version")?;
     r.need_tag(tag::OID, "TSTInfo policy")?;
     let mi = r.need_tag(tag::SEQUENCE, "messageImprint")?;
     let mut mr = mi.children();
     let imprint_alg = algs::read_alg(&mut mr, "imprint algorithm")?;
-    let imprint = mr.need_tag(tag::OCTET_STRING, "hashedMessage")?.content.to_vec();
+    let imprint = mr
+        .need_tag(tag::OCTET_STRING, "hashedMessage")?
+        .content
+        .to_vec();
     r.need_tag(tag::INTEGER, "TSTInfo serial")?;
-    let gen_time = r.need_tag(tag::GENERALIZED_TIME, "genTime").ok().and_then(|t| asn1::time(&t).ok());
-    Ok(TstInfo { imprint_alg, imprint, gen_time })
+    let gen_time = r
+        .need_tag(tag::GENERALIZED_TIME, "genTime")
+        .ok()
+        .and_then(|t| asn1::time(&t).ok());
+    Ok(TstInfo {
+        imprint_alg,
+        imprint,
+        gen_time,
+    })
 }
 
 /// Read the value of a signing-time attribute.

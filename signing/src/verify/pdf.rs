@@ -23,8 +23,7 @@ pub(crate) fn revision_ends(bytes: &[u8], max: usize) -> Vec<RevisionEnd> {
     let mut i = 0usize;
     while let Some(off) = find(&bytes[i..], b"%%EOF") {
         let at = i + off;
-        let window = &bytes[at.saturating_sub(64)..at];
-        if find(window, b"startxref").is_some() {
+        if preceded_by_startxref(&bytes[..at]) {
             let eof_end = at + 5;
             let mut line_end = eof_end;
             if bytes.get(line_end) == Some(&b'\r') {
@@ -43,6 +42,22 @@ pub(crate) fn revision_ends(bytes: &[u8], max: usize) -> Vec<RevisionEnd> {
     out
 }
 
+/// `startxref`, whitespace, an offset, whitespace: what must precede a revision's `%%EOF`.
+fn preceded_by_startxref(before: &[u8]) -> bool {
+    let trimmed = before.trim_ascii_end();
+    let digits = trimmed
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 {
+        return false;
+    }
+    trimmed[..trimmed.len() - digits]
+        .trim_ascii_end()
+        .ends_with(b"startxref")
+}
+
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
         return None;
@@ -50,7 +65,10 @@ pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let first = needle[0];
     let mut i = 0;
     while i + needle.len() <= hay.len() {
-        match hay[i..hay.len() - needle.len() + 1].iter().position(|b| *b == first) {
+        match hay[i..hay.len() - needle.len() + 1]
+            .iter()
+            .position(|b| *b == first)
+        {
             Some(p) => {
                 i += p;
                 if &hay[i..i + needle.len()] == needle {
@@ -87,11 +105,18 @@ pub(crate) fn resolve<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
 
 /// A dictionary entry, resolved.
 pub(crate) fn get<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
-    d.get(key).ok().map(|o| resolve(doc, o)).filter(|o| !matches!(o, Object::Null))
+    d.get(key)
+        .ok()
+        .map(|o| resolve(doc, o))
+        .filter(|o| !matches!(o, Object::Null))
 }
 
 /// A dictionary (or a stream's dictionary) entry as a dictionary.
-pub(crate) fn get_dict<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Dictionary> {
+pub(crate) fn get_dict<'a>(
+    doc: &'a Document,
+    d: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a Dictionary> {
     match get(doc, d, key)? {
         Object::Dictionary(x) => Some(x),
         Object::Stream(s) => Some(&s.dict),
@@ -118,7 +143,10 @@ pub(crate) fn catalog(doc: &Document) -> Option<&Dictionary> {
 /// Decode a PDF text string (UTF-16BE with BOM, UTF-8 with BOM, or PDFDocEncoding as Latin-1).
 pub(crate) fn text(raw: &[u8]) -> String {
     if raw.len() >= 2 && raw[0] == 0xfe && raw[1] == 0xff {
-        let units: Vec<u16> = raw[2..].chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+        let units: Vec<u16> = raw[2..]
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
         return String::from_utf16_lossy(&units);
     }
     if raw.len() >= 3 && raw[..3] == [0xef, 0xbb, 0xbf] {
@@ -139,8 +167,6 @@ fn get_text(doc: &Document, d: &Dictionary, key: &[u8]) -> Option<String> {
 #[derive(Debug, Clone)]
 pub(crate) struct SigDict {
     pub field: Option<String>,
-    pub field_id: Option<ObjectId>,
-    pub dict_id: Option<ObjectId>,
     pub byte_range: Option<Vec<i64>>,
     pub contents: Option<Vec<u8>>,
     pub sub_filter: Option<String>,
@@ -155,8 +181,12 @@ pub(crate) struct SigDict {
 pub(crate) fn signatures(doc: &Document, max: usize) -> Vec<SigDict> {
     let mut out = Vec::new();
     let Some(cat) = catalog(doc) else { return out };
-    let Some(acro) = get_dict(doc, cat, b"AcroForm") else { return out };
-    let Some(Object::Array(fields)) = get(doc, acro, b"Fields") else { return out };
+    let Some(acro) = get_dict(doc, cat, b"AcroForm") else {
+        return out;
+    };
+    let Some(Object::Array(fields)) = get(doc, acro, b"Fields") else {
+        return out;
+    };
     let mut seen = HashSet::new();
     for f in fields {
         walk_field(doc, f, None, None, 0, &mut seen, &mut out, max);
@@ -178,16 +208,14 @@ fn walk_field(
     if depth > 32 || out.len() >= max {
         return;
     }
-    let field_id = match f {
-        Object::Reference(id) => {
-            if !seen.insert(*id) {
-                return;
-            }
-            Some(*id)
-        }
-        _ => None,
+    if let Object::Reference(id) = f
+        && !seen.insert(*id)
+    {
+        return;
+    }
+    let Object::Dictionary(d) = resolve(doc, f) else {
+        return;
     };
-    let Object::Dictionary(d) = resolve(doc, f) else { return };
     let partial = get_text(doc, d, b"T");
     let name = match (parent_name, partial) {
         (Some(p), Some(t)) => Some(format!("{p}.{t}")),
@@ -198,14 +226,9 @@ fn walk_field(
     let ft = get_name(doc, d, b"FT").or(inherited_ft);
     if ft == Some(b"Sig".as_slice())
         && let Some(v) = d.get(b"V").ok()
+        && let Object::Dictionary(sd) = resolve(doc, v)
     {
-        let dict_id = match v {
-            Object::Reference(id) => Some(*id),
-            _ => None,
-        };
-        if let Object::Dictionary(sd) = resolve(doc, v) {
-            out.push(read_sig_dict(doc, sd, name.clone(), field_id, dict_id));
-        }
+        out.push(read_sig_dict(doc, sd, name.clone()));
     }
     if let Some(Object::Array(kids)) = get(doc, d, b"Kids") {
         for k in kids {
@@ -214,13 +237,7 @@ fn walk_field(
     }
 }
 
-fn read_sig_dict(
-    doc: &Document,
-    sd: &Dictionary,
-    field: Option<String>,
-    field_id: Option<ObjectId>,
-    dict_id: Option<ObjectId>,
-) -> SigDict {
+fn read_sig_dict(doc: &Document, sd: &Dictionary, field: Option<String>) -> SigDict {
     let byte_range = match get(doc, sd, b"ByteRange") {
         Some(Object::Array(a)) => a
             .iter()
@@ -235,7 +252,8 @@ fn read_sig_dict(
         Some(Object::String(s, _)) => Some(s.clone()),
         _ => None,
     };
-    let sub_filter = get_name(doc, sd, b"SubFilter").map(|n| String::from_utf8_lossy(n).into_owned());
+    let sub_filter =
+        get_name(doc, sd, b"SubFilter").map(|n| String::from_utf8_lossy(n).into_owned());
     let is_doc_timestamp = get_name(doc, sd, b"Type") == Some(b"DocTimeStamp".as_slice())
         || sub_filter.as_deref() == Some("ETSI.RFC3161");
     let m = match get(doc, sd, b"M") {
@@ -260,8 +278,6 @@ fn read_sig_dict(
     }
     SigDict {
         field,
-        field_id,
-        dict_id,
         byte_range,
         contents,
         sub_filter,
@@ -277,8 +293,12 @@ fn read_sig_dict(
 pub(crate) fn dss_certs(doc: &Document, max: usize, max_bytes: usize) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     let Some(cat) = catalog(doc) else { return out };
-    let Some(dss) = get_dict(doc, cat, b"DSS") else { return out };
-    let Some(Object::Array(certs)) = get(doc, dss, b"Certs") else { return out };
+    let Some(dss) = get_dict(doc, cat, b"DSS") else {
+        return out;
+    };
+    let Some(Object::Array(certs)) = get(doc, dss, b"Certs") else {
+        return out;
+    };
     for c in certs.iter().take(max) {
         if let Object::Stream(s) = resolve(doc, c)
             && let Ok(bytes) = s.get_plain_content_with_limit(max_bytes)

@@ -125,6 +125,10 @@ reason_codes! {
     ContentsMissing = "contents_missing", Invalid,
         "the signature dictionary has no /Contents",
         "từ điển chữ ký không có /Contents";
+    /// Bytes after the CMS in /Contents are not the zero padding an honest signer writes.
+    ContentsPaddingModified = "contents_padding_modified", Invalid,
+        "the padding after the signature value in /Contents was altered",
+        "phần đệm sau giá trị chữ ký trong /Contents đã bị sửa đổi";
     /// The CMS blob cannot be decoded.
     CmsMalformed = "cms_malformed", Invalid,
         "the signature value (CMS) cannot be decoded",
@@ -302,7 +306,13 @@ impl Reason {
 
     /// A reason with an explicit severity.
     pub fn with_severity(code: ReasonCode, severity: Severity, detail: Option<String>) -> Self {
-        Reason { code, severity, en: code.english().to_owned(), vi: code.vietnamese().to_owned(), detail }
+        Reason {
+            code,
+            severity,
+            en: code.english().to_owned(),
+            vi: code.vietnamese().to_owned(),
+            detail,
+        }
     }
 
     /// The message in `lang`.
@@ -465,7 +475,10 @@ impl DocumentReport {
     /// Every reason code, document and signatures, de-duplicated in order.
     pub fn reason_codes(&self) -> Vec<&'static str> {
         let mut out: Vec<&'static str> = Vec::new();
-        let all = self.reasons.iter().chain(self.signatures.iter().flat_map(|s| s.reasons.iter()));
+        let all = self
+            .reasons
+            .iter()
+            .chain(self.signatures.iter().flat_map(|s| s.reasons.iter()));
         for r in all {
             if !out.contains(&r.code.code()) {
                 out.push(r.code.code());
@@ -478,8 +491,24 @@ impl DocumentReport {
     pub fn render_text(&self, lang: Lang) -> String {
         let mut s = String::new();
         let (doc, sig, signer_l, time_l, ts_l, cov_l, lvl_l) = match lang {
-            Lang::En => ("Document", "Signature", "Signer", "Signing time (claimed)", "Time-stamp", "Coverage", "Level"),
-            Lang::Vi => ("Tài liệu", "Chữ ký", "Người ký", "Thời gian ký (tự khai)", "Dấu thời gian", "Phạm vi", "Mức"),
+            Lang::En => (
+                "Document",
+                "Signature",
+                "Signer",
+                "Signing time (claimed)",
+                "Time-stamp",
+                "Coverage",
+                "Level",
+            ),
+            Lang::Vi => (
+                "Tài liệu",
+                "Chữ ký",
+                "Người ký",
+                "Thời gian ký (tự khai)",
+                "Dấu thời gian",
+                "Phạm vi",
+                "Mức",
+            ),
         };
         s.push_str(&format!("{doc}: {}\n", self.status.label(lang)));
         for r in &self.reasons {
@@ -493,7 +522,10 @@ impl DocumentReport {
                 sg.status.label(lang)
             ));
             if let Some(who) = &sg.signer {
-                let name = who.common_name.clone().unwrap_or_else(|| who.subject.clone());
+                let name = who
+                    .common_name
+                    .clone()
+                    .unwrap_or_else(|| who.subject.clone());
                 s.push_str(&format!("  {signer_l}: {name} (serial {})\n", who.serial));
             }
             if let Some(t) = &sg.claimed_time {
@@ -505,8 +537,12 @@ impl DocumentReport {
             let cov = match (&sg.coverage, lang) {
                 (Coverage::WholeFile, Lang::En) => "whole file".to_owned(),
                 (Coverage::WholeFile, Lang::Vi) => "toàn bộ tệp".to_owned(),
-                (Coverage::Revision { revision, of, .. }, Lang::En) => format!("revision {revision} of {of}"),
-                (Coverage::Revision { revision, of, .. }, Lang::Vi) => format!("phiên bản {revision}/{of}"),
+                (Coverage::Revision { revision, of, .. }, Lang::En) => {
+                    format!("revision {revision} of {of}")
+                }
+                (Coverage::Revision { revision, of, .. }, Lang::Vi) => {
+                    format!("phiên bản {revision}/{of}")
+                }
                 (Coverage::Unknown, Lang::En) => "unknown".to_owned(),
                 (Coverage::Unknown, Lang::Vi) => "không xác định".to_owned(),
             };
@@ -515,7 +551,11 @@ impl DocumentReport {
                 s.push_str(&format!("  {lvl_l}: {}\n", l.as_str()));
             }
             for r in &sg.reasons {
-                let d = r.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+                let d = r
+                    .detail
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
                 s.push_str(&format!("  - [{}] {}{d}\n", r.code.code(), r.message(lang)));
             }
         }
@@ -552,8 +592,11 @@ mod tests {
         let info = Reason::new(ReasonCode::RevocationNotChecked, None);
         let ind = Reason::new(ReasonCode::UntrustedChain, None);
         let bad = Reason::new(ReasonCode::DigestMismatch, None);
-        assert_eq!(status_of(&[info.clone()]), Status::Valid);
-        assert_eq!(status_of(&[info.clone(), ind.clone()]), Status::Indeterminate);
+        assert_eq!(status_of(std::slice::from_ref(&info)), Status::Valid);
+        assert_eq!(
+            status_of(&[info.clone(), ind.clone()]),
+            Status::Indeterminate
+        );
         assert_eq!(status_of(&[ind, bad, info]), Status::Invalid);
         let json = serde_json::to_string(&Reason::new(ReasonCode::CertExpired, None)).unwrap();
         assert!(json.contains("\"code\":\"cert_expired\""), "{json}");

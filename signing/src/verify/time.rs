@@ -2,7 +2,14 @@
 //! validation time as Unix seconds so that it runs the same in the browser.
 
 /// Seconds since 1970-01-01T00:00:00Z of a UTC civil time, if the fields are in range.
-pub(crate) fn unix_from_civil(year: i64, month: i64, day: i64, hour: i64, minute: i64, second: i64) -> Option<i64> {
+pub(crate) fn unix_from_civil(
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+    second: i64,
+) -> Option<i64> {
     if !(1..=12).contains(&month)
         || !(1..=31).contains(&day)
         || !(0..=23).contains(&hour)
@@ -37,7 +44,12 @@ pub fn format_rfc3339(t: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, (secs % 3600) / 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    )
 }
 
 /// Parse an RFC 3339 date-time (`2020-11-01T00:00:00Z`, `…+07:00`, fractional
@@ -47,7 +59,11 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let n = |r: core::ops::Range<usize>| -> Option<i64> {
         let part = s.get(r)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
     };
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -89,7 +105,11 @@ pub(crate) fn parse_pdf_date(raw: &[u8]) -> Option<i64> {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     let d = &s[..digits];
     let field = |r: core::ops::Range<usize>, default: i64| -> Option<i64> {
-        if d.len() >= r.end { d.get(r)?.parse().ok() } else { Some(default) }
+        if d.len() >= r.end {
+            d.get(r)?.parse().ok()
+        } else {
+            Some(default)
+        }
     };
     if d.len() < 4 {
         return None;
@@ -102,10 +122,13 @@ pub(crate) fn parse_pdf_date(raw: &[u8]) -> Option<i64> {
         field(10..12, 0)?,
         field(12..14, 0)?,
     )?;
-    let tz = s[digits..].as_bytes();
+    let tz = &s.as_bytes()[digits..];
     let offset = match tz.first() {
         Some(b'+') | Some(b'-') => {
-            let txt: String = s[digits + 1..].chars().filter(char::is_ascii_digit).collect();
+            let txt: String = s[digits + 1..]
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
             let hh: i64 = txt.get(0..2).and_then(|x| x.parse().ok()).unwrap_or(0);
             let mm: i64 = txt.get(2..4).and_then(|x| x.parse().ok()).unwrap_or(0);
             let sign = if tz[0] == b'-' { -1 } else { 1 };
@@ -123,7 +146,10 @@ mod tests {
     #[test]
     fn civil_round_trip() {
         assert_eq!(unix_from_civil(1970, 1, 1, 0, 0, 0), Some(0));
-        assert_eq!(unix_from_civil(2024, 2, 29, 12, 30, 15), Some(1_709_209_815));
+        assert_eq!(
+            unix_from_civil(2024, 2, 29, 12, 30, 15),
+            Some(1_709_209_815)
+        );
         assert_eq!(format_rfc3339(1_709_209_815), "2024-02-29T12:30:15Z");
         assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(unix_from_civil(2024, 13, 1, 0, 0, 0), None);
@@ -132,17 +158,29 @@ mod tests {
     #[test]
     fn rfc3339_forms() {
         assert_eq!(parse_rfc3339("2020-11-01"), Some(1_604_188_800));
-        assert_eq!(parse_rfc3339("2020-11-01T07:00:00+07:00"), Some(1_604_188_800));
-        assert_eq!(parse_rfc3339("2020-11-01T00:00:00.250Z"), Some(1_604_188_800));
+        assert_eq!(
+            parse_rfc3339("2020-11-01T07:00:00+07:00"),
+            Some(1_604_188_800)
+        );
+        assert_eq!(
+            parse_rfc3339("2020-11-01T00:00:00.250Z"),
+            Some(1_604_188_800)
+        );
         assert_eq!(parse_rfc3339("2020-11-01T00:00:00"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
     }
 
     #[test]
     fn pdf_dates() {
-        assert_eq!(parse_pdf_date(b"D:20201101070000+07'00'"), Some(1_604_188_800));
+        assert_eq!(
+            parse_pdf_date(b"D:20201101070000+07'00'"),
+            Some(1_604_188_800)
+        );
         assert_eq!(parse_pdf_date(b"D:20201101000000Z"), Some(1_604_188_800));
-        assert_eq!(parse_pdf_date(b"D:2020"), unix_from_civil(2020, 1, 1, 0, 0, 0));
+        assert_eq!(
+            parse_pdf_date(b"D:2020"),
+            unix_from_civil(2020, 1, 1, 0, 0, 0)
+        );
         assert_eq!(parse_pdf_date(b"garbage"), None);
     }
 }

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Face authentication acceptance figures on ../shared/data/faces/pairs.csv:
+# ROC AUC, EER, TAR at FAR 1% / 0.1%, accuracy at the shipped threshold,
+# failure-to-enrol; the independent Python onnxruntime reference
+# (benches/peers/face_reference.py) on the same pairs and the largest per-pair
+# score difference; the cross-domain set (each development image printed as
+# the portrait of a fictional CCCD, photographed, matched against the
+# original); liveness with real different people. Exits 1 when a bar is
+# missed (EER <= 1%, TAR@FAR1% >= 99%, |rust - python| <= 0.02).
+source "$(dirname "$0")/../lib.sh"
+
+if ! have_shared; then
+  echo "face eval: skipped: ../shared absent"
+  exit 0
+fi
+
+DATA="$SHARED/data/faces"
+OUT="$SAOY_CI_WORK/face"
+mkdir -p "$OUT"
+PY="$(venv_python)"
+MODELS="${SAOY_MODELS:-$HOME/.cache/saoy/models}"
+
+timed "face: python reference scores" \
+  "$PY" "$REPO/benches/peers/face_reference.py" scores --models "$MODELS" --data "$DATA" \
+    --pairs "$DATA/pairs.csv" --out "$OUT/reference_scores.csv" --threads 2
+
+cd "$REPO"
+# Dev profile (dependencies are already optimised there), with the two
+# workspace crates doing pixel work optimised too: no release build of the
+# whole dependency tree is needed.
+OPT=(--config 'profile.dev.package.saoy-faceauth.opt-level=3'
+     --config 'profile.dev.package.saoy-specimen.opt-level=3')
+timed "face: build eval harness" \
+  cargo build -q "${OPT[@]}" -p saoy-faceauth --example face_eval --features cross-domain
+timed "face: rust scores vs reference" \
+  cargo run -q "${OPT[@]}" -p saoy-faceauth --example face_eval --features cross-domain -- \
+    --data "$DATA" --pairs "$DATA/pairs.csv" --reference "$OUT/reference_scores.csv" \
+    --out "$OUT/rust_scores.csv" --threads 2 --check --cross-domain "$OUT/cross_domain" \
+    --liveness

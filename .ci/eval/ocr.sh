@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# OCR acceptance figures against ../shared/data (issue 4). Prints every
+# figure; exits non-zero if a bar is missed:
+#   vi-text line CER <= 1.0% (recognition only) and <= 1.5% (full pipeline),
+#   both lower than tesseract -l vie on the same lines;
+#   every MRZ vector parses as expected; every CCCD QR payload parses as expected;
+#   QR decode rate per folder (reported).
+source "$(dirname "$0")/../lib.sh"
+cd "$REPO"
+
+if ! have_shared; then
+  echo "skipped: ../shared absent"
+  exit 0
+fi
+
+EVAL=(cargo run -q -p saoy-ocr --example ocr_eval --)
+fail=0
+out="$SAOY_CI_WORK/ocr-eval"
+mkdir -p "$out"
+
+log "vi-text: saoy (line and full pipeline)"
+"${EVAL[@]}" vitext "$SHARED/data/vi-text" --dump "$out/vitext.txt" | tee "$out/vitext.log" || fail=1
+saoy_line=$(sed -n 's/^vi-text line CER: \([0-9.]*\)%.*/\1/p' "$out/vitext.log")
+saoy_page=$(sed -n 's/^vi-text full-pipeline CER: \([0-9.]*\)%.*/\1/p' "$out/vitext.log")
+
+if command -v tesseract >/dev/null; then
+  log "vi-text: tesseract -l vie (--psm 7 per line, and --psm 6 on the same padded page)"
+  : > "$out/tess_line.tsv"
+  : > "$out/tess_page.tsv"
+  t0=$(date +%s%N)
+  while IFS=$'\t' read -r rel truth; do
+    [ -n "$rel" ] || continue
+    hyp=$(tesseract "$SHARED/data/vi-text/$rel" stdout -l vie --psm 7 2>/dev/null | tr '\n' ' ' | sed 's/ *$//')
+    printf '%s\t%s\n' "$rel" "$hyp" >> "$out/tess_line.tsv"
+    hyp=$(tesseract "$SHARED/data/vi-text/$rel" stdout -l vie --psm 6 2>/dev/null | tr '\n' ' ' | sed 's/ *$//')
+    printf '%s\t%s\n' "$rel" "$hyp" >> "$out/tess_page.tsv"
+  done < "$SHARED/data/vi-text/lines.tsv"
+  t1=$(date +%s%N)
+  tess_line=$("${EVAL[@]}" cer "$SHARED/data/vi-text/lines.tsv" "$out/tess_line.tsv")
+  tess_page=$("${EVAL[@]}" cer "$SHARED/data/vi-text/lines.tsv" "$out/tess_page.tsv")
+  echo "tesseract vi-text line CER: ${tess_line}% (psm 7), page CER: ${tess_page}% (psm 6), $(( (t1 - t0) / 1000000 )) ms for both passes"
+  echo "side by side: line saoy ${saoy_line}% vs tesseract ${tess_line}%; page saoy ${saoy_page}% vs tesseract ${tess_page}%"
+  awk -v a="$saoy_line" -v b="$tess_line" 'BEGIN { exit !(a < b) }' || { echo "FAILED: saoy line CER not lower than tesseract"; fail=1; }
+  awk -v a="$saoy_page" -v b="$tess_page" 'BEGIN { exit !(a < b) }' || { echo "FAILED: saoy page CER not lower than tesseract"; fail=1; }
+else
+  echo "FAILED: tesseract missing (run .ci/setup/ocr.sh)"
+  fail=1
+fi
+
+log "MRZ vectors"
+"${EVAL[@]}" mrz "$SHARED/data/mrz" || fail=1
+log "CCCD QR payloads"
+"${EVAL[@]}" qr-payloads "$SHARED/data/qr/cccd_qr_payloads.json" || fail=1
+log "QR decode rate per folder"
+"${EVAL[@]}" qr "$SHARED/data/qr" || fail=1
+
+if [ -d "$REPO/specimen/src" ] && grep -q "saoy-specimen" "$REPO/ocr/Cargo.toml"; then
+  log "specimen set"
+  "${EVAL[@]}" specimen || fail=1
+else
+  echo "specimen set: not evaluated (the saoy-ocr eval does not use the specimen generator yet)"
+fi
+
+exit "$fail"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Brief fuzzing of every parser of outside input: each `*/fuzz` cargo-fuzz
+# project's targets run for FUZZ_SECONDS (default 30) each. Needs a nightly
+# toolchain and cargo-fuzz (installed here if missing). Does not need ../shared.
+source "$(dirname "$0")/../lib.sh"
+cd "$REPO"
+FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+
+if ! rustup toolchain list | grep -q '^nightly'; then
+  log "installing nightly toolchain (minimal) for cargo-fuzz"
+  rustup toolchain install nightly --profile minimal >/dev/null
+fi
+if ! command -v cargo-fuzz >/dev/null; then
+  log "installing cargo-fuzz"
+  cargo install cargo-fuzz --locked -q
+fi
+
+# One target dir for every fuzz project so shared dependencies build once.
+export CARGO_TARGET_DIR="$SAOY_CI_WORK/fuzz-target"
+found=0
+for proj in */fuzz; do
+  [ -f "$proj/Cargo.toml" ] || continue
+  crate="${proj%/fuzz}"
+  for t in $(cd "$crate" && cargo +nightly fuzz list 2>/dev/null); do
+    found=$((found + 1))
+    log "fuzz $crate/$t for ${FUZZ_SECONDS}s"
+    corpus="$SAOY_CI_WORK/fuzz-corpus/$crate/$t"
+    mkdir -p "$corpus"
+    seeds="$REPO/$proj/seeds/$t"
+    extra=()
+    [ -d "$seeds" ] && extra+=("$seeds")
+    (cd "$crate" && cargo +nightly fuzz run "$t" "$corpus" "${extra[@]}" -- \
+        -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=65536 2>&1 | tail -n 3)
+    # cargo fuzz exits non-zero on a crash; set -o pipefail makes that fail the step
+  done
+done
+echo "fuzz: $found target(s) ran ${FUZZ_SECONDS}s each without a crash"

@@ -1,0 +1,640 @@
+//! The embedded SQLite registry (bundled SQLite, WAL journal).
+
+use super::{
+    AuditEvent, CodeSource, IssueRequest, MAX_CODE_ATTEMPTS, OsCodeSource, PendingAudit, Record,
+    Registry, RegistryError, Requester, Reservation, StatusKind, digest32, key_id8, parse_code,
+    same_issuance, status_from,
+};
+use crate::code::VerificationCode;
+use crate::kind::DocumentKind;
+use crate::report::now_unix;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Options of [`SqliteRegistry`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SqliteOptions {
+    /// `PRAGMA synchronous=FULL` (default true: every commit is fsynced, durable against power
+    /// loss). `false` uses NORMAL: durable against process crashes, not power loss.
+    pub synchronous_full: bool,
+    /// Read connections for lookups (default 4).
+    pub readers: usize,
+    /// Lookup audit entries are written in batches of this many (default 1: every lookup is
+    /// logged before `lookup` returns). Larger batches trade a loss window of up to `n - 1`
+    /// lookup entries on a crash for throughput; state changes are always logged in their own
+    /// transaction.
+    pub lookup_audit_batch: usize,
+    /// How long to wait for a lock held by another process (default 10 s).
+    pub busy_timeout: Duration,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self {
+            synchronous_full: true,
+            readers: 4,
+            lookup_audit_batch: 1,
+            busy_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl SqliteOptions {
+    /// Set `synchronous_full`.
+    pub fn synchronous_full(mut self, on: bool) -> Self {
+        self.synchronous_full = on;
+        self
+    }
+    /// Set `lookup_audit_batch` (minimum 1).
+    pub fn lookup_audit_batch(mut self, n: usize) -> Self {
+        self.lookup_audit_batch = n.max(1);
+        self
+    }
+    /// Set `readers` (minimum 1).
+    pub fn readers(mut self, n: usize) -> Self {
+        self.readers = n.max(1);
+        self
+    }
+}
+
+/// The SQLite registry. Many threads and processes may use one database file at once.
+pub struct SqliteRegistry {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    audit_buffer: Mutex<Vec<PendingAudit>>,
+    options: SqliteOptions,
+    codes: Box<dyn CodeSource>,
+}
+
+impl std::fmt::Debug for SqliteRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteRegistry")
+            .field("path", &self.path)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+const SCHEMA_V1: &str = "
+CREATE TABLE copies (
+    code            TEXT PRIMARY KEY,
+    request_id      TEXT NOT NULL UNIQUE,
+    status          TEXT NOT NULL CHECK (status IN ('pending','valid','revoked','failed')),
+    kind            INTEGER NOT NULL,
+    office_id       TEXT NOT NULL,
+    officer_id      TEXT NOT NULL,
+    citizen_id_hmac BLOB NOT NULL,
+    seal_key_id     TEXT NOT NULL,
+    issued_at       INTEGER NOT NULL,
+    content_digest  BLOB NOT NULL,
+    document_digest BLOB,
+    status_reason   TEXT,
+    status_at       INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX copies_pending ON copies(status_at) WHERE status = 'pending';
+CREATE TABLE audit_log (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    at     INTEGER NOT NULL,
+    code   TEXT NOT NULL,
+    action TEXT NOT NULL,
+    actor  TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_log_code ON audit_log(code, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+";
+
+const COLS: &str = "code, request_id, status, kind, office_id, officer_id, citizen_id_hmac, \
+    seal_key_id, issued_at, content_digest, document_digest, status_reason, status_at";
+
+fn map_err(operation: &'static str) -> impl Fn(rusqlite::Error) -> RegistryError {
+    move |e| {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            use rusqlite::ErrorCode as C;
+            match f.code {
+                C::DiskFull => {
+                    return RegistryError::StorageFull {
+                        detail: e.to_string(),
+                    };
+                }
+                C::CannotOpen
+                | C::DatabaseBusy
+                | C::DatabaseLocked
+                | C::PermissionDenied
+                | C::ReadOnly
+                | C::SystemIoFailure => {
+                    return RegistryError::Unavailable {
+                        detail: format!("{operation}: {e}"),
+                    };
+                }
+                _ => {}
+            }
+        }
+        RegistryError::Database {
+            operation,
+            detail: e.to_string(),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves the connection usable (open transactions roll back
+    // on drop), so a poisoned lock is taken over.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Record, RegistryError>> {
+    let code: String = row.get(0)?;
+    let request_id: String = row.get(1)?;
+    let status: String = row.get(2)?;
+    let kind: i64 = row.get(3)?;
+    let office_id: String = row.get(4)?;
+    let officer_id: String = row.get(5)?;
+    let citizen: Vec<u8> = row.get(6)?;
+    let seal_key_id: String = row.get(7)?;
+    let issued_at: i64 = row.get(8)?;
+    let content_digest: Vec<u8> = row.get(9)?;
+    let document_digest: Option<Vec<u8>> = row.get(10)?;
+    let reason: Option<String> = row.get(11)?;
+    let status_at: i64 = row.get(12)?;
+    Ok((|| {
+        Ok(Record {
+            code: parse_code(&code)?,
+            request_id,
+            status: status_from(&status, reason, status_at.max(0) as u64)?,
+            kind: DocumentKind(u16::try_from(kind).map_err(|_| RegistryError::Corrupt {
+                detail: format!("kind {kind} out of range"),
+            })?),
+            office_id,
+            officer_id,
+            citizen: super::CitizenIdHash(digest32(&citizen, "citizen hash")?),
+            seal_key_id: key_id8(&seal_key_id)?,
+            issued_at: issued_at.max(0) as u64,
+            content_digest: digest32(&content_digest, "content digest")?,
+            document_digest: document_digest
+                .map(|d| digest32(&d, "document digest"))
+                .transpose()?,
+        })
+    })())
+}
+
+fn get_by(conn: &Connection, column: &str, value: &str) -> Result<Option<Record>, RegistryError> {
+    let sql = format!("SELECT {COLS} FROM copies WHERE {column} = ?1");
+    let mut stmt = conn.prepare_cached(&sql).map_err(map_err("read"))?;
+    stmt.query_row(params![value], row_to_record)
+        .optional()
+        .map_err(map_err("read"))?
+        .transpose()
+}
+
+fn audit(
+    conn: &Connection,
+    at: u64,
+    code: &str,
+    action: &str,
+    actor: &str,
+    detail: &str,
+) -> Result<(), RegistryError> {
+    conn.prepare_cached(
+        "INSERT INTO audit_log (at, code, action, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut s| s.execute(params![at as i64, code, action, actor, detail]))
+    .map_err(map_err("audit"))?;
+    Ok(())
+}
+
+impl SqliteRegistry {
+    /// Open (creating if needed) the registry at `path` with default options and OS randomness.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, RegistryError> {
+        Self::open_with(path, SqliteOptions::default(), Box::new(OsCodeSource))
+    }
+
+    /// Open with options and a code source.
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        options: SqliteOptions,
+        codes: Box<dyn CodeSource>,
+    ) -> Result<Self, RegistryError> {
+        let path = path.as_ref().to_path_buf();
+        let writer = Self::connect(&path, &options, true)?;
+        Self::migrate(&writer)?;
+        let readers = (0..options.readers.max(1))
+            .map(|_| Self::connect(&path, &options, false).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            path,
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            audit_buffer: Mutex::new(Vec::new()),
+            options,
+            codes,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn connect(
+        path: &Path,
+        options: &SqliteOptions,
+        create: bool,
+    ) -> Result<Connection, RegistryError> {
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| RegistryError::Unavailable {
+                detail: format!("cannot open {}: {e}", path.display()),
+            })?;
+        conn.busy_timeout(options.busy_timeout)
+            .map_err(map_err("open"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(map_err("open"))?;
+        conn.pragma_update(
+            None,
+            "synchronous",
+            if options.synchronous_full {
+                "FULL"
+            } else {
+                "NORMAL"
+            },
+        )
+        .map_err(map_err("open"))?;
+        Ok(conn)
+    }
+
+    fn migrate(conn: &Connection) -> Result<(), RegistryError> {
+        let m = map_err("migrate");
+        conn.execute_batch(
+            "BEGIN IMMEDIATE;
+             CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+             COMMIT;",
+        )
+        .map_err(&m)?;
+        let have: Option<i64> = conn
+            .query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })
+            .map_err(&m)?;
+        if have.unwrap_or(0) < 1 {
+            conn.execute_batch("BEGIN IMMEDIATE").map_err(&m)?;
+            // Re-check under the write lock: another process may have migrated meanwhile.
+            let again: Option<i64> = conn
+                .query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+                    r.get(0)
+                })
+                .map_err(&m)?;
+            let r = if again.unwrap_or(0) < 1 {
+                conn.execute_batch(SCHEMA_V1)
+                    .and_then(|()| {
+                        conn.execute(
+                            "INSERT INTO schema_migrations (version, applied_at) VALUES (1, ?1)",
+                            params![now_unix() as i64],
+                        )
+                    })
+                    .map(|_| ())
+            } else {
+                Ok(())
+            };
+            match r {
+                Ok(()) => conn.execute_batch("COMMIT").map_err(&m)?,
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return Err(m(e));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        let n = self.readers.len();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            if let Ok(g) = self.readers[(start + i) % n].try_lock() {
+                return g;
+            }
+        }
+        lock(&self.readers[start % n])
+    }
+
+    /// Write the buffered lookup entries inside `conn`'s current transaction.
+    fn drain_audit(&self, conn: &Connection) -> Result<(), RegistryError> {
+        let pending = std::mem::take(&mut *lock(&self.audit_buffer));
+        for a in &pending {
+            audit(conn, a.at, &a.code, "lookup", &a.actor, &a.detail)?;
+        }
+        Ok(())
+    }
+
+    /// Run `f` in an IMMEDIATE transaction on the writer, flushing buffered lookups with it.
+    fn write<T>(
+        &self,
+        operation: &'static str,
+        f: impl FnOnce(&Connection) -> Result<T, RegistryError>,
+    ) -> Result<T, RegistryError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(map_err(operation))?;
+        self.drain_audit(&tx)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(map_err(operation))?;
+        Ok(out)
+    }
+
+    fn transition(
+        &self,
+        code: &VerificationCode,
+        action: &'static str,
+        from: StatusKind,
+        to: StatusKind,
+        reason: Option<&str>,
+        document_digest: Option<[u8; 32]>,
+        actor: &str,
+    ) -> Result<Record, RegistryError> {
+        let key = code.compact();
+        self.write(action, |tx| {
+            let current =
+                get_by(tx, "code", &key)?.ok_or(RegistryError::NotFound { code: *code })?;
+            if current.status.kind() != from {
+                return Err(RegistryError::InvalidState {
+                    code: *code,
+                    action,
+                    status: current.status.kind(),
+                });
+            }
+            let now = now_unix();
+            tx.prepare_cached(
+                "UPDATE copies SET status = ?1, status_reason = ?2, status_at = ?3,
+                     document_digest = coalesce(?4, document_digest) WHERE code = ?5",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    to.as_str(),
+                    reason,
+                    now as i64,
+                    document_digest.map(|d| d.to_vec()),
+                    key
+                ])
+            })
+            .map_err(map_err(action))?;
+            let detail = match (reason, document_digest) {
+                (Some(r), _) => r.to_string(),
+                (None, Some(d)) => format!("document sha256 {}", hex::encode(d)),
+                (None, None) => String::new(),
+            };
+            audit(tx, now, &key, action, actor, &detail)?;
+            get_by(tx, "code", &key)?.ok_or(RegistryError::NotFound { code: *code })
+        })
+    }
+}
+
+impl Registry for SqliteRegistry {
+    fn reserve(&self, req: &IssueRequest) -> Result<Reservation, RegistryError> {
+        req.validate()?;
+        self.write("reserve", |tx| {
+            let now = now_unix();
+            if let Some(existing) = get_by(tx, "request_id", &req.request_id)? {
+                if !same_issuance(&existing, req) {
+                    return Err(RegistryError::RequestConflict {
+                        request_id: req.request_id.clone(),
+                    });
+                }
+                return match existing.status.kind() {
+                    StatusKind::Valid | StatusKind::Revoked => Ok(Reservation::Existing(existing)),
+                    StatusKind::Pending => Err(RegistryError::RequestInProgress {
+                        request_id: req.request_id.clone(),
+                    }),
+                    StatusKind::Failed => {
+                        let key = existing.code.compact();
+                        tx.execute(
+                            "UPDATE copies SET status = 'pending', status_reason = NULL,
+                                 status_at = ?1, officer_id = ?2, issued_at = ?3,
+                                 seal_key_id = ?4 WHERE code = ?5",
+                            params![
+                                now as i64,
+                                req.officer_id,
+                                req.issued_at as i64,
+                                req.seal_key_id.to_hex(),
+                                key
+                            ],
+                        )
+                        .map_err(map_err("reserve"))?;
+                        audit(
+                            tx,
+                            now,
+                            &key,
+                            "reserve_retry",
+                            &req.officer_id,
+                            &req.audit_detail(),
+                        )?;
+                        let r = get_by(tx, "code", &key)?.ok_or(RegistryError::NotFound {
+                            code: existing.code,
+                        })?;
+                        Ok(Reservation::New(r))
+                    }
+                };
+            }
+            for _ in 0..MAX_CODE_ATTEMPTS {
+                let code = self.codes.next_code().map_err(RegistryError::Code)?;
+                let key = code.compact();
+                let inserted = tx
+                    .prepare_cached(
+                        "INSERT INTO copies (code, request_id, status, kind, office_id, officer_id,
+                             citizen_id_hmac, seal_key_id, issued_at, content_digest,
+                             status_at, created_at)
+                         VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            key,
+                            req.request_id,
+                            i64::from(req.kind.0),
+                            req.office_id,
+                            req.officer_id,
+                            req.citizen.0.to_vec(),
+                            req.seal_key_id.to_hex(),
+                            req.issued_at as i64,
+                            req.content_digest.to_vec(),
+                            now as i64
+                        ])
+                    })
+                    .map_err(map_err("reserve"))?;
+                if inserted == 1 {
+                    audit(
+                        tx,
+                        now,
+                        &key,
+                        "reserve",
+                        &req.officer_id,
+                        &req.audit_detail(),
+                    )?;
+                    let r = get_by(tx, "code", &key)?.ok_or(RegistryError::NotFound { code })?;
+                    return Ok(Reservation::New(r));
+                }
+                // The request id was checked under the write lock, so the conflict is the code.
+            }
+            Err(RegistryError::CodeSpaceExhausted {
+                attempts: MAX_CODE_ATTEMPTS,
+            })
+        })
+    }
+
+    fn activate(
+        &self,
+        code: &VerificationCode,
+        document_digest: [u8; 32],
+    ) -> Result<Record, RegistryError> {
+        self.transition(
+            code,
+            "activate",
+            StatusKind::Pending,
+            StatusKind::Valid,
+            None,
+            Some(document_digest),
+            "issuer",
+        )
+    }
+
+    fn abandon(&self, code: &VerificationCode, reason: &str) -> Result<Record, RegistryError> {
+        self.transition(
+            code,
+            "abandon",
+            StatusKind::Pending,
+            StatusKind::Failed,
+            Some(reason),
+            None,
+            "recovery",
+        )
+    }
+
+    fn revoke(
+        &self,
+        code: &VerificationCode,
+        reason: &str,
+        actor: &str,
+    ) -> Result<Record, RegistryError> {
+        if reason.trim().is_empty() {
+            return Err(RegistryError::InvalidInput {
+                detail: "a revocation needs a reason".into(),
+            });
+        }
+        self.transition(
+            code,
+            "revoke",
+            StatusKind::Valid,
+            StatusKind::Revoked,
+            Some(reason),
+            None,
+            actor,
+        )
+    }
+
+    fn lookup(
+        &self,
+        code: &VerificationCode,
+        who: &Requester,
+    ) -> Result<Option<Record>, RegistryError> {
+        let key = code.compact();
+        let found = get_by(&self.reader(), "code", &key)?;
+        let detail = found
+            .as_ref()
+            .map_or("unknown", |r| r.status.kind().as_str())
+            .to_string();
+        let full = {
+            let mut buf = lock(&self.audit_buffer);
+            buf.push(PendingAudit {
+                at: now_unix(),
+                code: key,
+                actor: who.0.clone(),
+                detail,
+            });
+            buf.len() >= self.options.lookup_audit_batch
+        };
+        if full {
+            self.flush()?;
+        }
+        Ok(found)
+    }
+
+    fn get(&self, code: &VerificationCode) -> Result<Option<Record>, RegistryError> {
+        get_by(&self.reader(), "code", &code.compact())
+    }
+
+    fn pending(&self, older_than_secs: u64) -> Result<Vec<Record>, RegistryError> {
+        let cutoff = now_unix().saturating_sub(older_than_secs) as i64;
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {COLS} FROM copies WHERE status = 'pending' AND status_at <= ?1 ORDER BY code"
+            ))
+            .map_err(map_err("pending"))?;
+        let rows = stmt
+            .query_map(params![cutoff], row_to_record)
+            .map_err(map_err("pending"))?;
+        rows.map(|r| r.map_err(map_err("pending"))?).collect()
+    }
+
+    fn all(&self) -> Result<Vec<Record>, RegistryError> {
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare_cached(&format!("SELECT {COLS} FROM copies ORDER BY code"))
+            .map_err(map_err("all"))?;
+        let rows = stmt.query_map([], row_to_record).map_err(map_err("all"))?;
+        rows.map(|r| r.map_err(map_err("all"))?).collect()
+    }
+
+    fn audit(&self, code: &VerificationCode) -> Result<Vec<AuditEvent>, RegistryError> {
+        self.flush()?;
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, at, code, action, actor, detail FROM audit_log WHERE code = ?1 ORDER BY id",
+            )
+            .map_err(map_err("audit"))?;
+        let rows = stmt
+            .query_map(params![code.compact()], |r| {
+                Ok(AuditEvent {
+                    id: r.get(0)?,
+                    at: r.get::<_, i64>(1)?.max(0) as u64,
+                    code: r.get(2)?,
+                    action: r.get(3)?,
+                    actor: r.get(4)?,
+                    detail: r.get(5)?,
+                })
+            })
+            .map_err(map_err("audit"))?;
+        rows.map(|r| r.map_err(map_err("audit"))).collect()
+    }
+
+    fn flush(&self) -> Result<(), RegistryError> {
+        if lock(&self.audit_buffer).is_empty() {
+            return Ok(());
+        }
+        self.write("flush", |_| Ok(()))
+    }
+}
+
+impl Drop for SqliteRegistry {
+    fn drop(&mut self) {
+        // Best effort: a failure here has nowhere to go.
+        let _ = self.flush();
+    }
+}

@@ -1,0 +1,230 @@
+//! Document understanding: kind (with confidence), MRZ, QR, CCCD fields and
+//! the consistency report.
+
+use image::RgbImage;
+use serde::Serialize;
+
+use crate::cccd::{self, CccdFields, ConsistencyReport, OcrLine, fold};
+use crate::geometry::Quad;
+use crate::mrz::{self, Mrz, MrzFormat};
+use crate::pipeline::TextLine;
+use crate::qr::{self, CccdQr};
+
+/// The kinds of documents told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DocumentKind {
+    /// Front of the chip-based citizen ID card (CCCD).
+    CccdFront,
+    /// Back of the CCCD (MRZ, fingerprints, issue data).
+    CccdBack,
+    /// A passport data page (TD3 MRZ).
+    Passport,
+    /// Anything else: a page of text.
+    Generic,
+}
+
+/// What was understood of a page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct DocumentReport {
+    /// Document kind.
+    pub kind: DocumentKind,
+    /// Confidence in the kind, `0..=1`.
+    pub kind_confidence: f32,
+    /// The machine-readable zone, if one was found and parsed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mrz: Option<Mrz>,
+    /// Raw texts of the QR codes decoded on the page.
+    pub qr_texts: Vec<String>,
+    /// The CCCD QR payload, if one of the QR codes is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cccd_qr: Option<CccdQr>,
+    /// CCCD fields (for CCCD kinds; empty otherwise).
+    pub fields: CccdFields,
+    /// Consistency report (for CCCD kinds; empty otherwise).
+    pub consistency: ConsistencyReport,
+    /// Estimated portrait area on a CCCD front (left of the field column),
+    /// for face matching; in input-image coordinates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portrait_hint: Option<Quad>,
+}
+
+const FRONT_MARKS: [&str; 8] = [
+    "can cuoc",
+    "citizen identity",
+    "identity card",
+    "ho va ten",
+    "full name",
+    "ngay sinh",
+    "date of birth",
+    "quoc tich",
+];
+const BACK_MARKS: [&str; 6] = [
+    "dac diem nhan dang",
+    "personal identification",
+    "ngon tro",
+    "finger",
+    "cuc truong",
+    "ngay, thang, nam",
+];
+
+/// Understand a page from its recognized lines (and the image, for QR codes).
+pub fn analyze(image: &RgbImage, lines: &[TextLine]) -> DocumentReport {
+    let texts: Vec<String> = lines
+        .iter()
+        .map(|l| l.mrz_text.clone().unwrap_or_else(|| l.text.clone()))
+        .collect();
+    let mrz = mrz::find_mrz(&texts);
+    let folded: String = lines
+        .iter()
+        .map(|l| fold(&l.text))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let front_hits = FRONT_MARKS.iter().filter(|m| folded.contains(*m)).count();
+    let back_hits = BACK_MARKS.iter().filter(|m| folded.contains(*m)).count();
+    // QR decoding costs tens of milliseconds: only on ID-looking pages.
+    let qr_texts = if front_hits >= 1 || mrz.is_some() {
+        qr::decode_qr(image)
+    } else {
+        Vec::new()
+    };
+    let cccd_qr = qr_texts.iter().find_map(|t| qr::parse_cccd_qr(t).ok());
+    let (kind, kind_confidence) = classify(mrz.as_ref(), cccd_qr.is_some(), front_hits, back_hits);
+    let (fields, consistency) = if matches!(kind, DocumentKind::CccdFront | DocumentKind::CccdBack)
+    {
+        let ocr_lines: Vec<OcrLine<'_>> = lines
+            .iter()
+            .map(|l| OcrLine {
+                text: &l.text,
+                confidence: l.confidence,
+            })
+            .collect();
+        let printed = cccd::fields_from_ocr(&ocr_lines);
+        let (year, today) = cccd::today();
+        cccd::reconcile(&printed, mrz.as_ref(), cccd_qr.as_ref(), &today, year)
+    } else {
+        (CccdFields::default(), ConsistencyReport::default())
+    };
+    let portrait_hint = if kind == DocumentKind::CccdFront {
+        portrait_hint(lines)
+    } else {
+        None
+    };
+    DocumentReport {
+        kind,
+        kind_confidence,
+        mrz,
+        qr_texts,
+        cccd_qr,
+        fields,
+        consistency,
+        portrait_hint,
+    }
+}
+
+/// Classify from the evidence: MRZ format, CCCD QR, label hits.
+pub fn classify(
+    mrz: Option<&Mrz>,
+    cccd_qr: bool,
+    front_hits: usize,
+    back_hits: usize,
+) -> (DocumentKind, f32) {
+    if let Some(m) = mrz {
+        let conf = if m.all_checks_ok { 0.98 } else { 0.8 };
+        return match m.format {
+            MrzFormat::Td3 => (DocumentKind::Passport, conf),
+            _ if m.nationality.value == "VNM"
+                || m.issuing_state.value == "VNM"
+                || back_hits > 0 =>
+            {
+                (DocumentKind::CccdBack, conf)
+            }
+            _ => (DocumentKind::Generic, 0.6),
+        };
+    }
+    if cccd_qr {
+        return (
+            DocumentKind::CccdFront,
+            (0.9 + 0.02 * front_hits as f32).min(0.99),
+        );
+    }
+    if front_hits >= 3 && front_hits >= back_hits {
+        return (
+            DocumentKind::CccdFront,
+            (0.5 + 0.08 * front_hits as f32).min(0.95),
+        );
+    }
+    if back_hits >= 2 {
+        return (
+            DocumentKind::CccdBack,
+            (0.5 + 0.1 * back_hits as f32).min(0.9),
+        );
+    }
+    let generic = 1.0 - 0.15 * (front_hits + back_hits) as f32;
+    (DocumentKind::Generic, generic.clamp(0.5, 0.95))
+}
+
+/// The area left of the field column, between the ID-number row and the last field row.
+fn portrait_hint(lines: &[TextLine]) -> Option<Quad> {
+    let field_rows: Vec<&TextLine> = lines
+        .iter()
+        .filter(|l| {
+            let f = fold(&l.text);
+            [
+                "so",
+                "ho va ten",
+                "full name",
+                "ngay sinh",
+                "gioi tinh",
+                "quoc tich",
+                "que quan",
+                "noi thuong tru",
+            ]
+            .iter()
+            .any(|k| f.starts_with(k))
+        })
+        .collect();
+    if field_rows.len() < 2 {
+        return None;
+    }
+    let left = field_rows
+        .iter()
+        .map(|l| l.quad.bounds().0)
+        .fold(f32::INFINITY, f32::min);
+    let top = field_rows
+        .iter()
+        .map(|l| l.quad.bounds().1)
+        .fold(f32::INFINITY, f32::min);
+    let bottom = field_rows
+        .iter()
+        .map(|l| l.quad.bounds().3)
+        .fold(f32::NEG_INFINITY, f32::max);
+    let margin = 0.03 * left;
+    (left > 20.0 && bottom > top)
+        .then(|| Quad::rect(margin, top, left - 2.0 * margin, bottom - top))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_from_evidence() {
+        assert_eq!(classify(None, false, 0, 0).0, DocumentKind::Generic);
+        assert_eq!(classify(None, true, 1, 0).0, DocumentKind::CccdFront);
+        assert_eq!(classify(None, false, 4, 0).0, DocumentKind::CccdFront);
+        assert_eq!(classify(None, false, 0, 3).0, DocumentKind::CccdBack);
+        let td3 = mrz::parse_mrz(&[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ])
+        .unwrap();
+        let (k, c) = classify(Some(&td3), false, 0, 0);
+        assert_eq!(k, DocumentKind::Passport);
+        assert!(c > 0.9);
+        let (k, c) = classify(None, false, 5, 0);
+        assert!(k == DocumentKind::CccdFront && c > 0.8 && c <= 0.95);
+    }
+}

@@ -1,0 +1,692 @@
+//! ICAO 9303 machine-readable zones (TD1 cards, TD2, TD3 passports):
+//! parsing, check digits, check-digit-confirmed repair of OCR confusions.
+
+use serde::Serialize;
+
+/// MRZ layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum MrzFormat {
+    /// 3 lines of 30 (ID cards, the CCCD back).
+    Td1,
+    /// 2 lines of 36.
+    Td2,
+    /// 2 lines of 44 (passports).
+    Td3,
+}
+
+impl MrzFormat {
+    /// (lines, characters per line).
+    pub fn shape(self) -> (usize, usize) {
+        match self {
+            MrzFormat::Td1 => (3, 30),
+            MrzFormat::Td2 => (2, 36),
+            MrzFormat::Td3 => (2, 44),
+        }
+    }
+}
+
+/// How far a field can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FieldStatus {
+    /// Covered by a check digit that verifies.
+    Proven,
+    /// Read, but no check digit covers it (names, nationality, sex).
+    Read,
+    /// Its check digit does not verify.
+    Invalid,
+}
+
+/// One MRZ field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct MrzField {
+    /// Value with fillers removed (names: `<` → space).
+    pub value: String,
+    /// Trust.
+    pub status: FieldStatus,
+    /// Characters were changed (O→0, I→1, B→8, S→5, Z→2 or back) to get here.
+    pub repaired: bool,
+}
+
+/// A parsed MRZ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Mrz {
+    /// Layout.
+    pub format: MrzFormat,
+    /// The lines after repair.
+    pub lines: Vec<String>,
+    /// Document code (`I`, `ID`, `P`, ...).
+    pub document_code: MrzField,
+    /// Issuing state (ISO 3166 alpha-3 or ICAO code).
+    pub issuing_state: MrzField,
+    /// Document number (long numbers continued in the optional data are joined).
+    pub document_number: MrzField,
+    /// Date of birth `YYMMDD`.
+    pub birth_date: MrzField,
+    /// `M`, `F` or `<` (unspecified).
+    pub sex: MrzField,
+    /// Date of expiry `YYMMDD`.
+    pub expiry_date: MrzField,
+    /// Nationality.
+    pub nationality: MrzField,
+    /// Optional data of line 1 (TD1) or the personal number (TD3) / optional data (TD2).
+    pub optional1: MrzField,
+    /// Optional data of line 2 (TD1 only; empty otherwise).
+    pub optional2: MrzField,
+    /// Primary identifier (surname).
+    pub surname: MrzField,
+    /// Secondary identifier (given names, space-separated).
+    pub given_names: MrzField,
+    /// The composite check digit verifies.
+    pub composite_ok: bool,
+    /// Every check digit verifies.
+    pub all_checks_ok: bool,
+}
+
+/// Why a text is not an MRZ.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MrzError {
+    /// The line count and lengths match no ICAO layout.
+    #[error("no MRZ layout has {lines} lines of lengths {lengths:?}")]
+    Layout {
+        /// Number of lines given.
+        lines: usize,
+        /// Their lengths.
+        lengths: Vec<usize>,
+    },
+    /// A character outside `A-Z 0-9 <`.
+    #[error("character {ch:?} at line {line}, column {col} is not allowed in an MRZ")]
+    BadChar {
+        /// The character.
+        ch: char,
+        /// 0-based line.
+        line: usize,
+        /// 0-based column.
+        col: usize,
+    },
+}
+
+impl MrzError {
+    /// Stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MrzError::Layout { .. } => "mrz.layout",
+            MrzError::BadChar { .. } => "mrz.bad_char",
+        }
+    }
+}
+
+/// Value of an MRZ character in check-digit arithmetic (`None` if invalid).
+fn char_value(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        'A'..='Z' => Some(c as u32 - 'A' as u32 + 10),
+        '<' => Some(0),
+        _ => None,
+    }
+}
+
+/// ICAO 9303 check digit (weights 7, 3, 1) of `data`.
+pub fn check_digit(data: &str) -> Option<char> {
+    let mut sum = 0u32;
+    for (i, c) in data.chars().enumerate() {
+        sum += char_value(c)? * [7, 3, 1][i % 3];
+    }
+    char::from_digit(sum % 10, 10)
+}
+
+/// Whether `check` is the check digit of `data`. An all-filler field may
+/// carry `<` as its check digit (common on optional data).
+fn verifies(data: &str, check: char) -> bool {
+    if check == '<' {
+        return data.chars().all(|c| c == '<');
+    }
+    check_digit(data) == Some(check)
+}
+
+const TO_DIGIT: [(char, char); 5] = [('O', '0'), ('I', '1'), ('B', '8'), ('S', '5'), ('Z', '2')];
+
+fn letter_to_digit(c: char) -> char {
+    TO_DIGIT
+        .iter()
+        .find(|(l, _)| *l == c)
+        .map_or(c, |(_, d)| *d)
+}
+
+fn digit_to_letter(c: char) -> char {
+    TO_DIGIT
+        .iter()
+        .find(|(_, d)| *d == c)
+        .map_or(c, |(l, _)| *l)
+}
+
+/// Make a numeric field (and its check digit) numeric; return the repaired
+/// field and check and whether anything changed. The repair is kept only when
+/// the check digit then verifies.
+fn numeric_with_check(data: &str, check: char) -> (String, char, bool, FieldStatus) {
+    if verifies(data, check) {
+        return (data.to_string(), check, false, FieldStatus::Proven);
+    }
+    let fixed: String = data.chars().map(letter_to_digit).collect();
+    let fixed_check = letter_to_digit(check);
+    if verifies(&fixed, fixed_check) {
+        return (fixed, fixed_check, true, FieldStatus::Proven);
+    }
+    (data.to_string(), check, false, FieldStatus::Invalid)
+}
+
+/// Alphanumeric field with check digit: try swapping ambiguous characters
+/// (both ways) until the check digit verifies; accept only a unique repair.
+fn alnum_with_check(data: &str, check: char) -> (String, char, bool, FieldStatus) {
+    if verifies(data, check) {
+        return (data.to_string(), check, false, FieldStatus::Proven);
+    }
+    let check_fixed = letter_to_digit(check);
+    let chars: Vec<char> = data.chars().collect();
+    let ambiguous: Vec<usize> = chars
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| letter_to_digit(**c) != **c || digit_to_letter(**c) != **c)
+        .map(|(i, _)| i)
+        .collect();
+    if ambiguous.len() <= 10 {
+        let mut hits = Vec::new();
+        for mask in 1u32..(1 << ambiguous.len()) {
+            let mut cand = chars.clone();
+            for (k, &i) in ambiguous.iter().enumerate() {
+                if mask & (1 << k) != 0 {
+                    let c = cand[i];
+                    cand[i] = if c.is_ascii_digit() {
+                        digit_to_letter(c)
+                    } else {
+                        letter_to_digit(c)
+                    };
+                }
+            }
+            let s: String = cand.into_iter().collect();
+            if verifies(&s, check_fixed) {
+                hits.push((mask.count_ones(), s));
+            }
+        }
+        // Accept the repair with the fewest changes, if no other repair ties it.
+        hits.sort();
+        let unique = match hits.as_slice() {
+            [only] => Some(only.1.clone()),
+            [a, b, ..] if a.0 < b.0 => Some(a.1.clone()),
+            _ => None,
+        };
+        if let Some(s) = unique {
+            return (s, check_fixed, true, FieldStatus::Proven);
+        }
+    }
+    if check != check_fixed && verifies(data, check_fixed) {
+        return (data.to_string(), check_fixed, true, FieldStatus::Proven);
+    }
+    (data.to_string(), check, false, FieldStatus::Invalid)
+}
+
+fn strip(s: &str) -> String {
+    s.trim_end_matches('<').replace('<', " ").trim().to_string()
+}
+
+fn read_field(value: String, status: FieldStatus) -> MrzField {
+    MrzField {
+        value,
+        status,
+        repaired: false,
+    }
+}
+
+/// Alphabetic field: digits that OCR confuses with letters become letters.
+fn alpha(s: &str) -> (String, bool) {
+    let fixed: String = s.chars().map(digit_to_letter).collect();
+    let changed = fixed != s;
+    (fixed, changed)
+}
+
+/// Split the name field into (surname, given names).
+fn names(field: &str) -> (MrzField, MrzField, String) {
+    let (fixed, repaired) = alpha(field);
+    let (sur, given) = match fixed.split_once("<<") {
+        Some((s, g)) => (s.to_string(), g.to_string()),
+        None => (fixed.clone(), String::new()),
+    };
+    let mk = |v: &str| MrzField {
+        value: strip(v),
+        status: FieldStatus::Read,
+        repaired,
+    };
+    (mk(&sur), mk(&given), fixed)
+}
+
+/// Normalize OCR output into MRZ lines: drop spaces, uppercase, `«` → `<`.
+pub fn normalize_line(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '«' | '‹' | '≤' => '<',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+/// Bring OCR lines to the layout's exact length: a short line is padded
+/// with fillers (OCR drops trailing `<` runs), a long one loses trailing fillers.
+fn fit(line: &str, len: usize) -> Option<String> {
+    let n = line.chars().count();
+    if n == len {
+        return Some(line.to_string());
+    }
+    if n < len && len - n <= 3 {
+        return Some(format!("{line}{}", "<".repeat(len - n)));
+    }
+    if n > len {
+        let extra = n - len;
+        let tail: String = line.chars().skip(len).collect();
+        if extra <= 3 && tail.chars().all(|c| c == '<') {
+            return Some(line.chars().take(len).collect());
+        }
+    }
+    None
+}
+
+/// Parse MRZ lines (2 or 3, as printed). Check digits are verified; misreads
+/// are repaired only where a check digit confirms the repair.
+pub fn parse_mrz(lines: &[&str]) -> Result<Mrz, MrzError> {
+    let norm: Vec<String> = lines
+        .iter()
+        .map(|l| normalize_line(l))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let lengths: Vec<usize> = norm.iter().map(|l| l.chars().count()).collect();
+    let layout_err = || MrzError::Layout {
+        lines: norm.len(),
+        lengths: lengths.clone(),
+    };
+    let format = match norm.len() {
+        3 => MrzFormat::Td1,
+        2 => {
+            let avg = (lengths[0] + lengths[1]) / 2;
+            if avg.abs_diff(36) < avg.abs_diff(44) {
+                MrzFormat::Td2
+            } else {
+                MrzFormat::Td3
+            }
+        }
+        _ => return Err(layout_err()),
+    };
+    let (_, width) = format.shape();
+    let fitted: Vec<String> = norm
+        .iter()
+        .map(|l| fit(l, width))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(layout_err)?;
+    for (li, l) in fitted.iter().enumerate() {
+        if let Some((col, ch)) = l
+            .chars()
+            .enumerate()
+            .find(|(_, c)| char_value(*c).is_none())
+        {
+            return Err(MrzError::BadChar { ch, line: li, col });
+        }
+    }
+    let l: Vec<Vec<char>> = fitted.iter().map(|s| s.chars().collect()).collect();
+    let sub = |line: usize, a: usize, b: usize| -> String { l[line][a..b].iter().collect() };
+    Ok(match format {
+        MrzFormat::Td1 => parse_td1(&sub),
+        MrzFormat::Td2 | MrzFormat::Td3 => parse_td23(format, &sub),
+    })
+}
+
+type Sub<'a> = dyn Fn(usize, usize, usize) -> String + 'a;
+
+fn field(value: String, status: FieldStatus, repaired: bool) -> MrzField {
+    MrzField {
+        value,
+        status,
+        repaired,
+    }
+}
+
+fn sex_field(c: &str) -> MrzField {
+    let v = match c {
+        "M" | "F" => c.to_string(),
+        "<" | "X" => String::new(),
+        "H" => "M".to_string(),
+        other => other.to_string(),
+    };
+    read_field(v, FieldStatus::Read)
+}
+
+fn parse_td1(sub: &Sub<'_>) -> Mrz {
+    let code = sub(0, 0, 2);
+    let state = alpha(&sub(0, 2, 5)).0;
+    let mut num = sub(0, 5, 14);
+    let mut num_check = sub(0, 14, 15);
+    let mut opt1 = sub(0, 15, 30);
+    // Long document number: check position holds '<', the number continues in
+    // the optional data up to the first filler, whose last character is the check digit.
+    let mut long_number = false;
+    if num_check == "<" {
+        let cont: String = opt1.chars().take_while(|&c| c != '<').collect();
+        if cont.len() >= 2 {
+            let (rest, chk) = cont.split_at(cont.len() - 1);
+            // The check digit covers the filler at position 15 as well.
+            num = format!("{num}<{rest}");
+            num_check = chk.to_string();
+            opt1 = opt1.chars().skip(cont.len()).collect();
+            long_number = true;
+        }
+    }
+    let (num_v, num_c, num_rep, num_st) = alnum_with_check(&num, first(&num_check));
+    let (dob, dob_c, dob_rep, dob_st) = numeric_with_check(&sub(1, 0, 6), first(&sub(1, 6, 7)));
+    let sex = sex_field(&sub(1, 7, 8));
+    let (exp, exp_c, exp_rep, exp_st) = numeric_with_check(&sub(1, 8, 14), first(&sub(1, 14, 15)));
+    let nat = alpha(&sub(1, 15, 18)).0;
+    let opt2 = sub(1, 18, 29);
+    let comp_c = letter_to_digit(first(&sub(1, 29, 30)));
+    // Composite: line 1 positions 6-30, line 2 positions 1-7, 9-15, 19-29 (repaired values).
+    let line1_tail = if long_number {
+        sub(0, 5, 30)
+    } else {
+        format!("{num_v}{num_c}{}", sub(0, 15, 30))
+    };
+    let composite_data = format!("{line1_tail}{dob}{dob_c}{exp}{exp_c}{opt2}");
+    let composite_ok = verifies(&composite_data, comp_c);
+    let (surname, given, name_line) = names(&sub(2, 0, 30));
+    let all = composite_ok
+        && [num_st, dob_st, exp_st]
+            .iter()
+            .all(|s| *s == FieldStatus::Proven);
+    let line1 = format!("{code}{state}{line1_tail}");
+    let line2 = format!(
+        "{dob}{dob_c}{}{exp}{exp_c}{nat}{opt2}{comp_c}",
+        sub(1, 7, 8)
+    );
+    let covered = if composite_ok {
+        FieldStatus::Proven
+    } else {
+        FieldStatus::Read
+    };
+    Mrz {
+        format: MrzFormat::Td1,
+        lines: vec![line1, line2, name_line],
+        document_code: read_field(strip(&code), FieldStatus::Read),
+        issuing_state: read_field(strip(&state), FieldStatus::Read),
+        document_number: field(num_v.replace('<', ""), num_st, num_rep),
+        birth_date: field(dob, dob_st, dob_rep),
+        sex,
+        expiry_date: field(exp, exp_st, exp_rep),
+        nationality: read_field(strip(&nat), FieldStatus::Read),
+        optional1: read_field(strip(&opt1), covered),
+        optional2: read_field(strip(&opt2), covered),
+        surname,
+        given_names: given,
+        composite_ok,
+        all_checks_ok: all,
+    }
+}
+
+fn first(s: &str) -> char {
+    s.chars().next().unwrap_or('<')
+}
+
+fn parse_td23(format: MrzFormat, sub: &Sub<'_>) -> Mrz {
+    let width = format.shape().1;
+    let code = sub(0, 0, 2);
+    let state = alpha(&sub(0, 2, 5)).0;
+    let (surname, given, name_line) = names(&sub(0, 5, width));
+    let (num_v, num_c, num_rep, num_st) = alnum_with_check(&sub(1, 0, 9), first(&sub(1, 9, 10)));
+    let nat = alpha(&sub(1, 10, 13)).0;
+    let (dob, dob_c, dob_rep, dob_st) = numeric_with_check(&sub(1, 13, 19), first(&sub(1, 19, 20)));
+    let sex = sex_field(&sub(1, 20, 21));
+    let (exp, exp_c, exp_rep, exp_st) = numeric_with_check(&sub(1, 21, 27), first(&sub(1, 27, 28)));
+    let (opt, opt_st, opt_c) = if format == MrzFormat::Td3 {
+        let data = sub(1, 28, 42);
+        let c = first(&sub(1, 42, 43));
+        // An empty personal number may carry '<' or '0' as its check digit.
+        let ok = verifies(&data, c) || (data.chars().all(|x| x == '<') && c == '0');
+        let st = if ok {
+            FieldStatus::Proven
+        } else {
+            FieldStatus::Invalid
+        };
+        (data, st, Some(c))
+    } else {
+        (sub(1, 28, 35), FieldStatus::Read, None)
+    };
+    let comp_c = letter_to_digit(first(&sub(1, width - 1, width)));
+    let composite_data = format!(
+        "{num_v}{num_c}{dob}{dob_c}{exp}{exp_c}{opt}{}",
+        opt_c.map(String::from).unwrap_or_default()
+    );
+    let composite_ok = verifies(&composite_data, comp_c);
+    let all = composite_ok
+        && [num_st, dob_st, exp_st]
+            .iter()
+            .all(|s| *s == FieldStatus::Proven)
+        && opt_st != FieldStatus::Invalid;
+    let opt_status = if opt_st == FieldStatus::Read && composite_ok {
+        FieldStatus::Proven
+    } else {
+        opt_st
+    };
+    let line2 = format!(
+        "{num_v}{num_c}{nat}{dob}{dob_c}{}{exp}{exp_c}{opt}{}{comp_c}",
+        sub(1, 20, 21),
+        opt_c.map(String::from).unwrap_or_default()
+    );
+    Mrz {
+        format,
+        lines: vec![format!("{code}{state}{name_line}"), line2],
+        document_code: read_field(strip(&code), FieldStatus::Read),
+        issuing_state: read_field(strip(&state), FieldStatus::Read),
+        document_number: field(strip(&num_v), num_st, num_rep),
+        birth_date: field(dob, dob_st, dob_rep),
+        sex,
+        expiry_date: field(exp, exp_st, exp_rep),
+        nationality: read_field(strip(&nat), FieldStatus::Read),
+        optional1: read_field(strip(&opt), opt_status),
+        optional2: read_field(String::new(), FieldStatus::Read),
+        surname,
+        given_names: given,
+        composite_ok,
+        all_checks_ok: all,
+    }
+}
+
+/// Find an MRZ among recognized lines (top to bottom): the last run of 2-3
+/// consecutive MRZ-looking lines that parses. Lines are given as text.
+pub fn find_mrz(lines: &[String]) -> Option<Mrz> {
+    let cands: Vec<(usize, String)> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i, normalize_line(l)))
+        .filter(|(_, l)| l.len() >= 26 && l.contains('<'))
+        .collect();
+    let mut best: Option<Mrz> = None;
+    for n in [3usize, 2] {
+        for w in cands.windows(n) {
+            if w.windows(2).any(|p| p[1].0 != p[0].0 + 1) {
+                continue;
+            }
+            let refs: Vec<&str> = w.iter().map(|(_, s)| s.as_str()).collect();
+            if let Ok(m) = parse_mrz(&refs) {
+                let better = match &best {
+                    None => true,
+                    Some(b) => score(&m) > score(b),
+                };
+                if better {
+                    best = Some(m);
+                }
+            }
+        }
+    }
+    best
+}
+
+fn score(m: &Mrz) -> usize {
+    [&m.document_number, &m.birth_date, &m.expiry_date]
+        .iter()
+        .filter(|f| f.status == FieldStatus::Proven)
+        .count()
+        + usize::from(m.composite_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_digits_of_icao_examples() {
+        assert_eq!(check_digit("D23145890"), Some('7'));
+        assert_eq!(check_digit("740812"), Some('2'));
+        assert_eq!(check_digit("120415"), Some('9'));
+        assert_eq!(check_digit("L898902C3"), Some('6'));
+        assert_eq!(check_digit("a"), None);
+    }
+
+    #[test]
+    fn td1_swiss_parses_and_proves() {
+        let m = parse_mrz(&[
+            "IDCHEA1234567<6<<<<<<<<<<<<<<<",
+            "7510256M2009018CHE<<<<<<<<<<<8",
+            "SMITH<<JOHN<ALBERT<<<<<<<<<<<<",
+        ])
+        .unwrap();
+        assert_eq!(m.format, MrzFormat::Td1);
+        assert_eq!(m.document_number.value, "A1234567");
+        assert_eq!(m.document_number.status, FieldStatus::Proven);
+        assert_eq!(m.birth_date.value, "751025");
+        assert_eq!(m.expiry_date.value, "200901");
+        assert_eq!(m.sex.value, "M");
+        assert_eq!(m.surname.value, "SMITH");
+        assert_eq!(m.given_names.value, "JOHN ALBERT");
+        assert!(m.composite_ok && m.all_checks_ok);
+    }
+
+    #[test]
+    fn ocr_confusions_are_repaired_only_under_a_check_digit() {
+        let m = parse_mrz(&[
+            "IDCHEA1234567<6<<<<<<<<<<<<<<<",
+            "75IOZ56M2009018CHE<<<<<<<<<<<8",
+            "5M1TH<<J0HN<AL8ERT<<<<<<<<<<<<",
+        ])
+        .unwrap();
+        assert_eq!(m.birth_date.value, "751025");
+        assert!(m.birth_date.repaired);
+        assert_eq!(m.birth_date.status, FieldStatus::Proven);
+        assert_eq!(m.surname.value, "SMITH");
+        assert_eq!(m.given_names.value, "JOHN ALBERT");
+        assert!(m.all_checks_ok);
+        // A wrong digit (not a confusion) stays invalid.
+        let bad = parse_mrz(&[
+            "I<VNM0123456784<<<<<<<<<<<<<<<",
+            "9501019M3001019VNM<<<<<<<<<<<0",
+            "NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<",
+        ])
+        .unwrap();
+        assert_eq!(bad.birth_date.status, FieldStatus::Invalid);
+        assert!(!bad.birth_date.repaired);
+        assert!(!bad.all_checks_ok);
+    }
+
+    #[test]
+    fn document_number_repair_must_be_unique_and_verified() {
+        // D23145890 check 7; OCR read the 0 as O.
+        let m = parse_mrz(&[
+            "I<UTOD2314589O7<<<<<<<<<<<<<<<",
+            "7408122F1204159UTO<<<<<<<<<<<6",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        ])
+        .unwrap();
+        assert_eq!(m.document_number.value, "D23145890");
+        assert!(m.document_number.repaired);
+        assert!(m.all_checks_ok, "{m:?}");
+    }
+
+    #[test]
+    fn long_document_number_continues_in_optional_data() {
+        let m = parse_mrz(&[
+            "I<UTOD23145890<1240<XYZ<<<<<<<",
+            "7408122F1204159UTO<<<<<<<<<<<8",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        ])
+        .unwrap();
+        assert_eq!(m.document_number.value, "D23145890124");
+        assert_eq!(m.document_number.status, FieldStatus::Proven);
+        assert_eq!(m.optional1.value, "XYZ");
+        assert!(m.composite_ok);
+    }
+
+    #[test]
+    fn td3_with_empty_personal_number_check_written_as_filler() {
+        // ICAO specimen with the personal number emptied: its check digit is '<'.
+        let l1 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let data = "L898902C36UTO7408122F1204159<<<<<<<<<<<<<<<";
+        let comp = check_digit(&format!(
+            "{}{}{}<<<<<<<<<<<<<<<",
+            &data[0..10],
+            &data[13..20],
+            &data[21..28]
+        ))
+        .unwrap();
+        let l2 = format!("{data}{comp}");
+        let m = parse_mrz(&[l1, &l2]).unwrap();
+        assert_eq!(m.format, MrzFormat::Td3);
+        assert_eq!(m.document_number.value, "L898902C3");
+        assert_eq!(m.optional1.value, "");
+        assert_ne!(m.optional1.status, FieldStatus::Invalid);
+        assert!(m.all_checks_ok, "{m:?}");
+        assert_eq!(m.surname.value, "ERIKSSON");
+    }
+
+    #[test]
+    fn td3_icao_specimen() {
+        let m = parse_mrz(&[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ])
+        .unwrap();
+        assert_eq!(m.optional1.value, "ZE184226B");
+        assert_eq!(m.optional1.status, FieldStatus::Proven);
+        assert!(m.all_checks_ok);
+        assert_eq!(m.sex.value, "F");
+    }
+
+    #[test]
+    fn garbage_is_a_typed_error() {
+        assert_eq!(parse_mrz(&["hello"]).unwrap_err().code(), "mrz.layout");
+        let e = parse_mrz(&[
+            "I<UTOD23145890#<<<<<<<<<<<<<<<",
+            "x".repeat(30).as_str(),
+            "<".repeat(30).as_str(),
+        ])
+        .unwrap_err();
+        assert_eq!(e.code(), "mrz.bad_char");
+        assert!(parse_mrz(&[]).is_err());
+    }
+
+    #[test]
+    fn find_mrz_among_page_lines() {
+        let lines: Vec<String> = [
+            "Đặc điểm nhân dạng",
+            "IDVNM0099999999001099999999<<4",
+            "9001011M3901011VNM<<<<<<<<<<<4",
+            "NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let m = find_mrz(&lines).unwrap();
+        assert_eq!(m.format, MrzFormat::Td1);
+        assert_eq!(m.birth_date.value, "900101");
+        assert_eq!(m.surname.value, "NGUYEN");
+        assert_eq!(m.given_names.value, "VAN A");
+    }
+}

@@ -1,0 +1,106 @@
+//! Side-by-side timing helper for `benches/peers/sign_vs_pyhanko.sh`.
+//!
+//! `sign_bench make DIR`: write a ~1 MB certified copy (`DIR/input-1mb.pdf`)
+//! and a TEST-ONLY PKI (`DIR/pki/`).
+//! `sign_bench time DIR N`: sign that PDF N times in-process with the PKI's
+//! P-384 key and print `saoy_sign_median_ms=…`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use saoy_signing::pki::TestPki;
+use saoy_signing::sign::{SignOptions, SoftwareSigner, sign_pdf};
+use saoy_signing::writer::{CertificationBlock, CertifiedCopy, PageImage};
+
+fn noise_png(w: u32, h: u32) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let img = image::RgbImage::from_fn(w, h, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let b = state.to_le_bytes();
+        image::Rgb([b[0], b[1], b[2]])
+    });
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .map(|()| out)
+        .unwrap_or_default()
+}
+
+/// A certified copy of about 1 MB (one incompressible 600x600 page image).
+pub fn one_mb_copy() -> Result<Vec<u8>, saoy_signing::writer::WriterError> {
+    let mut copy = CertifiedCopy::new(
+        "Benchmark copy",
+        CertificationBlock::new("UBND phường Hoàn Kiếm", "1/2026/SY", "25/11/2026"),
+    );
+    copy.pages
+        .push(PageImage::with_dpi(noise_png(600, 600), 200.0));
+    copy.qr_payload = Some("https://example.invalid/v/BENCH".into());
+    copy.render()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("make") => {
+            let dir = Path::new(args.get(2).ok_or("DIR missing")?);
+            std::fs::create_dir_all(dir)?;
+            std::fs::write(dir.join("input-1mb.pdf"), one_mb_copy()?)?;
+            TestPki::generate()?.write_pem_dir(&dir.join("pki"))?;
+        }
+        Some("time") => {
+            let dir = Path::new(args.get(2).ok_or("DIR missing")?);
+            let n: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(30);
+            let pdf = std::fs::read(dir.join("input-1mb.pdf"))?;
+            let pki = dir.join("pki");
+            let signer = SoftwareSigner::from_pem(
+                &std::fs::read_to_string(pki.join("signer.key.pem"))?,
+                &std::fs::read(pki.join("signer.pem"))?,
+                &[&std::fs::read(pki.join("chain.pem"))?],
+            )?;
+            let opts = SignOptions::default();
+            let mut ms = Vec::with_capacity(n);
+            for _ in 0..n {
+                let t = Instant::now();
+                let out = sign_pdf(&pdf, &signer, &opts)?;
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                std::hint::black_box(out);
+            }
+            ms.sort_by(f64::total_cmp);
+            if std::env::var_os("SAOY_BENCH_BREAKDOWN").is_some() {
+                let t = Instant::now();
+                for _ in 0..n {
+                    std::hint::black_box(
+                        saoy_signing::digest::DigestAlgorithm::Sha384.digest(&pdf),
+                    );
+                }
+                println!(
+                    "sha384_1mb_ms={:.3}",
+                    t.elapsed().as_secs_f64() * 1000.0 / n as f64
+                );
+                let t = Instant::now();
+                for _ in 0..n {
+                    std::hint::black_box(
+                        saoy_signing::digest::DigestAlgorithm::Sha256.digest(&pdf),
+                    );
+                }
+                println!(
+                    "sha256_1mb_ms={:.3}",
+                    t.elapsed().as_secs_f64() * 1000.0 / n as f64
+                );
+                let t = Instant::now();
+                for _ in 0..n {
+                    let _ = std::hint::black_box(lopdf::Document::load_mem(&pdf));
+                }
+                println!(
+                    "lopdf_load_ms={:.3}",
+                    t.elapsed().as_secs_f64() * 1000.0 / n as f64
+                );
+            }
+            println!("saoy_sign_median_ms={:.3}", ms[ms.len() / 2]);
+            println!("input_bytes={}", pdf.len());
+        }
+        _ => return Err("usage: sign_bench make DIR | time DIR N".into()),
+    }
+    Ok(())
+}
