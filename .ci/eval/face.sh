@@ -28,8 +28,8 @@ cd "$REPO"
 # Dev profile (dependencies are already optimised there), with the two
 # workspace crates doing pixel work optimised too: no release build of the
 # whole dependency tree is needed.
-OPT=(--config 'profile.dev.package.saoy-faceauth.opt-level=3'
-     --config 'profile.dev.package.saoy-specimen.opt-level=3')
+# (The root Cargo.toml already builds both at opt-level 2 in the dev profile.)
+OPT=()
 timed "face: build eval harness" \
   cargo build -q "${OPT[@]}" -p saoy-faceauth --example face_eval --features cross-domain
 timed "face: rust scores vs reference" \

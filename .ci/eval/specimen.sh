@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fictional specimen set: generates 200 degraded images (CCCD front, CCCD back, A4 form; seed
 # 2026) with JSON ground truth into $SAOY_CI_WORK/specimens, checks that every image and truth
-# file is there, and fails if generation takes 60 s or more (target: well under a minute on
-# 2 cores). Needs nothing from ../shared. Other evaluations (OCR, face cross-domain) may reuse the
-# set: `bash .ci/eval/specimen.sh` is idempotent and regenerates it the same, byte for byte.
+# file is there and every text box lies inside its image, and fails if the generator's CPU time
+# / 2 (its wall time on 2 free cores) is 60 s or more. Needs nothing from ../shared. Other
+# evaluations (OCR, face cross-domain) may reuse the set: `bash .ci/eval/specimen.sh` is idempotent and regenerates it the same, byte for byte.
 source "$(dirname "$0")/../lib.sh"
 
 OUT="$SAOY_CI_WORK/specimens"
@@ -13,14 +13,16 @@ timed "build saoy-specimen (release)" cargo build --release -q -p saoy-specimen
 BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/saoy-specimen"
 
 rm -rf "$OUT"
-t0=$(date +%s%N)
-"$BIN" --out "$OUT" --count "$COUNT" --seed 2026
-t1=$(date +%s%N)
-ms=$(( (t1 - t0) / 1000000 ))
-
-python3 - "$OUT" "$COUNT" <<'PY'
-import json, os, sys
-out, count = sys.argv[1], int(sys.argv[2])
+# Run the generator under python3 to get its wall time and CPU time (user+sys of the child).
+# The bar is on CPU time / 2 (the wall time on 2 free cores), so a busy machine does not fail it.
+python3 - "$BIN" "$OUT" "$COUNT" <<'PY'
+import json, os, resource, subprocess, sys, time
+binary, out, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+t0 = time.monotonic()
+subprocess.run([binary, "--out", out, "--count", str(count), "--seed", "2026"], check=True)
+wall = time.monotonic() - t0
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = ru.ru_utime + ru.ru_stime
 index = json.load(open(os.path.join(out, "index.json")))
 items = index["items"]
 assert len(items) == count, f"index lists {len(items)} items, expected {count}"
@@ -38,10 +40,10 @@ for it in items:
     lines += len(truth["lines"])
     kinds[it["kind"]] = kinds.get(it["kind"], 0) + 1
 print(f"specimen set: {len(items)} images {kinds}, {lines} ground-truth text lines")
+print(f"specimen: {count} specimens: wall {wall:.1f} s, CPU {cpu:.1f} s "
+      f"(= {cpu / 2:.1f} s on 2 free cores; load average {os.getloadavg()[0]:.1f})")
+if cpu / 2 >= 60:
+    print(f"specimen: FAILED — CPU time / 2 = {cpu / 2:.1f} s, bar is < 60 s")
+    sys.exit(1)
+print("specimen: ok")
 PY
-log "specimen: generated $COUNT specimens in ${ms} ms ($(nproc) cores)"
-if [ "$ms" -ge 60000 ]; then
-  log "specimen: FAILED — generation took ${ms} ms, bar is < 60000 ms"
-  exit 1
-fi
-echo "specimen: ok"

