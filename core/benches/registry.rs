@@ -4,7 +4,7 @@
 //!
 //! `cargo bench -p saoy-core --bench registry`
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use saoy_core::DocumentKind;
@@ -80,14 +80,17 @@ fn registry(c: &mut Criterion) {
             for (name, batch) in [("postgres-audit1", 1), ("postgres-audit64", 64)] {
                 let reg = PgRegistry::open_with(
                     &url,
-                    PgOptions::default().schema(&schema).lookup_audit_batch(batch),
+                    PgOptions::default()
+                        .schema(&schema)
+                        .lookup_audit_batch(batch),
                     Box::new(OsCodeSource),
                 )
                 .unwrap();
                 bench_backend(c, name, &reg);
             }
             let mut cl = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-            cl.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
+            cl.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+                .unwrap();
         }
         _ => println!("skipped: SAOY_TEST_PG_URL not set (PostgreSQL benchmarks)"),
     }
