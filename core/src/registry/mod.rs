@@ -435,6 +435,77 @@ impl CodeSource for OsCodeSource {
     }
 }
 
+/// One status change of the registry's state machine. The rules (which status a change starts
+/// from, where it goes, who is recorded, what the audit entry says) live here once; every backend
+/// only applies a `Transition` atomically.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Transition<'a> {
+    /// Audit action name.
+    pub action: &'static str,
+    /// Status the row must have.
+    pub from: StatusKind,
+    /// Status it gets.
+    pub to: StatusKind,
+    /// Reason stored with the new status.
+    pub reason: Option<&'a str>,
+    /// The signed PDF's SHA-256 (activation only).
+    pub document_digest: Option<[u8; 32]>,
+    /// Who made the change (audit).
+    pub actor: &'a str,
+}
+
+impl<'a> Transition<'a> {
+    /// pending → valid once the PDF is in place.
+    pub fn activate(document_digest: [u8; 32]) -> Self {
+        Transition {
+            action: "activate",
+            from: StatusKind::Pending,
+            to: StatusKind::Valid,
+            reason: None,
+            document_digest: Some(document_digest),
+            actor: "issuer",
+        }
+    }
+
+    /// pending → failed (the PDF never appeared).
+    pub fn abandon(reason: &'a str) -> Self {
+        Transition {
+            action: "abandon",
+            from: StatusKind::Pending,
+            to: StatusKind::Failed,
+            reason: Some(reason),
+            document_digest: None,
+            actor: "recovery",
+        }
+    }
+
+    /// valid → revoked; a revocation needs a non-empty reason.
+    pub fn revoke(reason: &'a str, actor: &'a str) -> Result<Self, RegistryError> {
+        if reason.trim().is_empty() {
+            return Err(RegistryError::InvalidInput {
+                detail: "a revocation needs a reason".into(),
+            });
+        }
+        Ok(Transition {
+            action: "revoke",
+            from: StatusKind::Valid,
+            to: StatusKind::Revoked,
+            reason: Some(reason),
+            document_digest: None,
+            actor,
+        })
+    }
+
+    /// The audit-log detail of this change.
+    pub fn audit_detail(&self) -> String {
+        match (self.reason, self.document_digest) {
+            (Some(r), _) => r.to_string(),
+            (None, Some(d)) => format!("document sha256 {}", hex::encode(d)),
+            (None, None) => String::new(),
+        }
+    }
+}
+
 /// The registry of issued copies. Implementations: [`sqlite::SqliteRegistry`],
 /// [`postgres::PgRegistry`]. All methods are safe to call from many threads and processes at once.
 pub trait Registry: Send + Sync {

@@ -2,8 +2,8 @@
 
 use super::{
     AuditEvent, CodeSource, IssueRequest, MAX_CODE_ATTEMPTS, OsCodeSource, PendingAudit, Record,
-    Registry, RegistryError, Requester, Reservation, StatusKind, digest32, key_id8, parse_code,
-    same_issuance, status_from,
+    Registry, RegistryError, Requester, Reservation, StatusKind, Transition, digest32, key_id8,
+    parse_code, same_issuance, status_from,
 };
 use crate::code::VerificationCode;
 use crate::kind::DocumentKind;
@@ -358,17 +358,21 @@ impl SqliteRegistry {
         Ok(out)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Apply one state-machine step atomically, with its audit entry.
     fn transition(
         &self,
         code: &VerificationCode,
-        action: &'static str,
-        from: StatusKind,
-        to: StatusKind,
-        reason: Option<&str>,
-        document_digest: Option<[u8; 32]>,
-        actor: &str,
+        t: Transition<'_>,
     ) -> Result<Record, RegistryError> {
+        let detail = t.audit_detail();
+        let Transition {
+            action,
+            from,
+            to,
+            reason,
+            document_digest,
+            actor,
+        } = t;
         let key = code.compact();
         self.write(action, |tx| {
             let current =
@@ -395,11 +399,6 @@ impl SqliteRegistry {
                 ])
             })
             .map_err(map_err(action))?;
-            let detail = match (reason, document_digest) {
-                (Some(r), _) => r.to_string(),
-                (None, Some(d)) => format!("document sha256 {}", hex::encode(d)),
-                (None, None) => String::new(),
-            };
             audit(tx, now, &key, action, actor, &detail)?;
             get_by(tx, "code", &key)?.ok_or(RegistryError::NotFound { code: *code })
         })
@@ -503,27 +502,11 @@ impl Registry for SqliteRegistry {
         code: &VerificationCode,
         document_digest: [u8; 32],
     ) -> Result<Record, RegistryError> {
-        self.transition(
-            code,
-            "activate",
-            StatusKind::Pending,
-            StatusKind::Valid,
-            None,
-            Some(document_digest),
-            "issuer",
-        )
+        self.transition(code, Transition::activate(document_digest))
     }
 
     fn abandon(&self, code: &VerificationCode, reason: &str) -> Result<Record, RegistryError> {
-        self.transition(
-            code,
-            "abandon",
-            StatusKind::Pending,
-            StatusKind::Failed,
-            Some(reason),
-            None,
-            "recovery",
-        )
+        self.transition(code, Transition::abandon(reason))
     }
 
     fn revoke(
@@ -532,20 +515,7 @@ impl Registry for SqliteRegistry {
         reason: &str,
         actor: &str,
     ) -> Result<Record, RegistryError> {
-        if reason.trim().is_empty() {
-            return Err(RegistryError::InvalidInput {
-                detail: "a revocation needs a reason".into(),
-            });
-        }
-        self.transition(
-            code,
-            "revoke",
-            StatusKind::Valid,
-            StatusKind::Revoked,
-            Some(reason),
-            None,
-            actor,
-        )
+        self.transition(code, Transition::revoke(reason, actor)?)
     }
 
     fn lookup(
