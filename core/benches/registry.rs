@@ -38,20 +38,48 @@ fn issue_one(reg: &dyn Registry, h: &CitizenIdHasher, tag: &str) -> saoy_core::V
     }
 }
 
+/// Run `iters` operations split over `threads` threads; the wall time of the whole batch.
+fn parallel(threads: usize, iters: u64, op: &(dyn Fn(u64) + Sync)) -> std::time::Duration {
+    let t0 = std::time::Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..threads as u64 {
+            s.spawn(move || {
+                let mut i = t;
+                while i < iters {
+                    op(i);
+                    i += threads as u64;
+                }
+            });
+        }
+    });
+    t0.elapsed()
+}
+
 fn bench_backend(c: &mut Criterion, name: &str, reg: &dyn Registry) {
     let h = CitizenIdHasher::new(&[5; 32]).unwrap();
     let codes: Vec<_> = (0..2000).map(|_| issue_one(reg, &h, name)).collect();
     let mut g = c.benchmark_group(format!("registry/{name}"));
     g.throughput(Throughput::Elements(1));
-    g.bench_function("issue", |b| b.iter(|| issue_one(reg, &h, name)));
     let who = Requester::new("bench");
-    let mut i = 0usize;
-    g.bench_function("lookup", |b| {
-        b.iter(|| {
-            i = (i + 1) % codes.len();
-            reg.lookup(&codes[i], &who).unwrap().unwrap()
-        })
-    });
+    // 1 thread: one caller's latency; 16 threads: a busy office server or portal, where group
+    // commit (SQLite) / concurrent transactions (PostgreSQL) share the fsyncs.
+    for threads in [1usize, 16] {
+        g.bench_function(format!("issue/{threads}t"), |b| {
+            b.iter_custom(|iters| {
+                parallel(threads, iters, &|_| {
+                    issue_one(reg, &h, name);
+                })
+            })
+        });
+        g.bench_function(format!("lookup/{threads}t"), |b| {
+            b.iter_custom(|iters| {
+                parallel(threads, iters, &|i| {
+                    let code = &codes[i as usize % codes.len()];
+                    assert!(reg.lookup(code, &who).unwrap().is_some());
+                })
+            })
+        });
+    }
     g.finish();
 }
 

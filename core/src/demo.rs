@@ -18,6 +18,9 @@ use crate::workflow::{
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Live-capture frames the demo records.
+pub const DEMO_LIVE_FRAMES: usize = 10;
+
 /// Liveness turn target used by the demo (faceauth's default is 18°); see [`run_demo`].
 pub const DEMO_TURN_TARGET_DEG: f32 = 9.0;
 
@@ -139,7 +142,7 @@ struct Inputs {
     live: Vec<Vec<u8>>,
 }
 
-fn generate(seed: u64) -> Result<Inputs, DemoError> {
+fn generate(seed: u64, live_frames: usize) -> Result<Inputs, DemoError> {
     use saoy_specimen as sp;
     let sp_err = |e: sp::SpecimenError| DemoError::Specimen(e.to_string());
     let person = sp::Person::generate(seed);
@@ -148,7 +151,7 @@ fn generate(seed: u64) -> Result<Inputs, DemoError> {
     let a4 = sp::render_a4_form(&person, &opts).map_err(sp_err)?;
     let front = sp::render_cccd_front(&person, Some(&portrait), &opts).map_err(sp_err)?;
     let back = sp::render_cccd_back(&person, &opts).map_err(sp_err)?;
-    let mut live = sp::LiveOptions::new(10, sp::HeadMotion::TurnLeft);
+    let mut live = sp::LiveOptions::new(live_frames, sp::HeadMotion::TurnLeft);
     // The landmark pose estimate under-reads the simulated turn: simulate a clear one.
     live.max_angle_deg = 80.0;
     let frames = sp::live_frames_with(&portrait, &live, seed);
@@ -245,29 +248,36 @@ pub trait DemoProgress: Progress {
     fn stage(&self, _name: &str) {}
 }
 
-/// Run the demo.
-pub fn run_demo(opts: &DemoOptions, progress: &dyn DemoProgress) -> Result<DemoReport, DemoError> {
+/// A kiosk ready to issue: the real models, the TEST PKI and seal key, an embedded SQLite
+/// registry, and a delivery store, all under one directory.
+pub struct DemoKiosk {
+    /// The issuer.
+    pub issuer: Issuer,
+    /// Its registry.
+    pub registry: Arc<dyn Registry>,
+    /// The registry database file.
+    pub registry_path: PathBuf,
+    /// Trust anchor (PEM) of the TEST PKI.
+    pub root_pem: String,
+    /// Trusted seal keys.
+    pub issuer_keys: IssuerKeys,
+    /// The PKI directory.
+    pub pki_dir: PathBuf,
+}
+
+impl std::fmt::Debug for DemoKiosk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoKiosk")
+            .field("registry_path", &self.registry_path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Build the demo kiosk in `opts.dir` (models fetched unless `opts.offline`; PKI generated on
+/// first use). Reports the `models` and `pki` stages.
+pub fn demo_kiosk(opts: &DemoOptions, progress: &dyn DemoProgress) -> Result<DemoKiosk, DemoError> {
     let dir = &opts.dir;
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-
-    progress.stage("specimens");
-    let inputs = generate(opts.seed)?;
-    let in_dir = dir.join("inputs");
-    std::fs::create_dir_all(&in_dir).map_err(|e| io(&in_dir, e))?;
-    let mut written = Vec::new();
-    let mut write = |name: String, bytes: &[u8]| -> Result<(), DemoError> {
-        let p = in_dir.join(name);
-        std::fs::write(&p, bytes).map_err(|e| io(&p, e))?;
-        written.push(p);
-        Ok(())
-    };
-    write("original-page1.jpg".into(), &inputs.scan)?;
-    write("cccd-front.jpg".into(), &inputs.front)?;
-    write("cccd-back.jpg".into(), &inputs.back)?;
-    for (i, f) in inputs.live.iter().enumerate() {
-        write(format!("live-{:02}.jpg", i + 1), f)?;
-    }
-
     progress.stage("models");
     let mut store_opts = match &opts.models_dir {
         Some(d) => saoy_models::StoreOptions::with_dir(d.clone()),
@@ -278,18 +288,14 @@ pub fn run_demo(opts: &DemoOptions, progress: &dyn DemoProgress) -> Result<DemoR
         code: e.code().into(),
         detail: e.to_string(),
     })?;
-    let step = |e: crate::workflow::StepError| DemoError::Models {
-        code: e.code.clone(),
-        detail: e.detail,
-    };
-    let recognizer = OcrRecognizer::new(&models, opts.threads).map_err(step)?;
+    let recognizer = OcrRecognizer::new(&models, opts.threads).map_err(step_err)?;
     // The simulated live frames are a 2D perspective warp of one photo: the landmark pose
     // estimate reads ~12° for an 80° simulated turn, below faceauth's 18° default. The demo
     // lowers the turn target to DEMO_TURN_TARGET_DEG and says so in its summary.
     let mut liveness = saoy_faceauth::LivenessConfig::default();
     liveness.target_yaw_deg = DEMO_TURN_TARGET_DEG;
     let face = FaceAuthVerifier::with_liveness(&models, opts.threads, 200, Some(liveness))
-        .map_err(step)?;
+        .map_err(step_err)?;
 
     progress.stage("pki");
     let pki_dir = dir.join("pki");
@@ -315,8 +321,37 @@ pub fn run_demo(opts: &DemoOptions, progress: &dyn DemoProgress) -> Result<DemoR
         CitizenIdHasher::new(&secret).map_err(|e| DemoError::Issue(e.into()))?,
         IssuerConfig::default().seal_host("xacthuc.saoy.example.vn"),
     );
-    let request_id = format!("demo-{}", crate::report::now_unix());
-    let input = IssueInput::new(
+    Ok(DemoKiosk {
+        issuer,
+        registry,
+        registry_path,
+        root_pem,
+        issuer_keys: keys,
+        pki_dir,
+    })
+}
+
+fn step_err(e: crate::workflow::StepError) -> DemoError {
+    DemoError::Models {
+        code: e.code.clone(),
+        detail: e.detail,
+    }
+}
+
+/// The demo's fictional inputs as an [`IssueInput`]: a 1-page A4 original (200 dpi JPEG), the
+/// CCCD front and back, and `live_frames` live-capture frames turning left (challenge
+/// `turn_left`). Returns the citizen's name with it.
+pub fn demo_input(
+    seed: u64,
+    live_frames: usize,
+    request_id: impl Into<String>,
+) -> Result<(String, IssueInput), DemoError> {
+    let inputs = generate(seed, live_frames)?;
+    Ok((inputs.name.clone(), issue_input(&inputs, request_id.into())))
+}
+
+fn issue_input(inputs: &Inputs, request_id: String) -> IssueInput {
+    IssueInput::new(
         request_id,
         vec![inputs.scan.clone()],
         inputs.front.clone(),
@@ -324,14 +359,49 @@ pub fn run_demo(opts: &DemoOptions, progress: &dyn DemoProgress) -> Result<DemoR
         inputs.live.clone(),
         OfficeContext::new("HN-HK-KIOSK-01", "UBND phường Hoàn Kiếm", "can-bo-01"),
     )
-    .with_challenge("turn_left");
+    .with_challenge("turn_left")
+}
+
+/// Run the demo.
+pub fn run_demo(opts: &DemoOptions, progress: &dyn DemoProgress) -> Result<DemoReport, DemoError> {
+    let dir = &opts.dir;
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+
+    progress.stage("specimens");
+    let inputs = generate(opts.seed, DEMO_LIVE_FRAMES)?;
+    let in_dir = dir.join("inputs");
+    std::fs::create_dir_all(&in_dir).map_err(|e| io(&in_dir, e))?;
+    let mut written = Vec::new();
+    let mut write = |name: String, bytes: &[u8]| -> Result<(), DemoError> {
+        let p = in_dir.join(name);
+        std::fs::write(&p, bytes).map_err(|e| io(&p, e))?;
+        written.push(p);
+        Ok(())
+    };
+    write("original-page1.jpg".into(), &inputs.scan)?;
+    write("cccd-front.jpg".into(), &inputs.front)?;
+    write("cccd-back.jpg".into(), &inputs.back)?;
+    for (i, f) in inputs.live.iter().enumerate() {
+        write(format!("live-{:02}.jpg", i + 1), f)?;
+    }
+
+    let kiosk = demo_kiosk(opts, progress)?;
+    let DemoKiosk {
+        issuer,
+        registry,
+        registry_path,
+        root_pem,
+        issuer_keys: keys,
+        pki_dir,
+    } = kiosk;
+    let input = issue_input(&inputs, format!("demo-{}", crate::report::now_unix()));
     let _ = &inputs.id_number; // hashed inside the issuer, never stored
     let outcome = issuer.issue_with_progress(&input, progress)?;
 
     let (outcome, verification, tampered) = match outcome {
         IssueOutcome::Issued(bundle) => {
             progress.stage("verify");
-            let pdf_verifier = PadesVerifier::new(&root_pem).map_err(step)?;
+            let pdf_verifier = PadesVerifier::new(&root_pem).map_err(step_err)?;
             let verifier = Verifier::new(Arc::new(pdf_verifier), Some(registry.clone()), keys);
             let report = verifier.verify(&bundle.pdf, Some(&bundle.code.to_string()));
             let mut bad = bundle.pdf.clone();

@@ -836,6 +836,170 @@ mod workflow_fakes {
 }
 
 #[cfg(all(feature = "workflow", feature = "sqlite"))]
+mod storage_full {
+    use super::workflow_fakes::{Kit, input, issuer};
+    use saoy_core::VerificationCode;
+    use saoy_core::registry::sqlite::{SqliteOptions, SqliteRegistry};
+    use saoy_core::registry::{
+        AuditEvent, IssueRequest, OsCodeSource, Record, Registry, RegistryError, Requester,
+        Reservation, StatusKind,
+    };
+    use saoy_core::workflow::DeliveryStore;
+    use saoy_core::workflow::fakes::{FakeFace, FakeRecognizer, FakeSigner};
+    use std::sync::Arc;
+
+    fn kit_with(dir: tempfile::TempDir, registry: Arc<dyn Registry>) -> Kit {
+        let seal_key = p384::ecdsa::SigningKey::from_slice(&[0x5a; 48]).unwrap();
+        Kit {
+            dir,
+            registry,
+            keys: saoy_core::seal::IssuerKeys::new().with(saoy_core::seal::IssuerKey::new(
+                "test office",
+                *seal_key.verifying_key(),
+            )),
+            signer: Arc::new(FakeSigner { key: b"k".to_vec() }),
+        }
+    }
+
+    fn pdfs(k: &Kit) -> usize {
+        std::fs::read_dir(k.dir.path().join("out"))
+            .map(|d| d.flatten().count())
+            .unwrap_or(0)
+    }
+
+    /// A real SQLITE_FULL (the database capped at its current size): the issuance fails at
+    /// `reserve` with a typed error before anything is rendered or written.
+    #[test]
+    fn a_full_database_refuses_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reg.sqlite");
+        drop(SqliteRegistry::open(&path).unwrap()); // schema, checkpointed on close
+        let size = std::fs::metadata(&path).unwrap().len();
+        let reg = SqliteRegistry::open_with(
+            &path,
+            SqliteOptions::default().max_size_bytes(size),
+            Box::new(OsCodeSource),
+        )
+        .unwrap();
+        let registry: Arc<dyn Registry> = Arc::new(reg);
+        let k = kit_with(dir, registry);
+        let iss = issuer(
+            &k,
+            FakeRecognizer::default(),
+            FakeFace::default(),
+            k.signer.clone(),
+        );
+        let mut codes = Vec::new();
+        let e = loop {
+            // The first issuances may still fit in free pages; the cap is hit within a few.
+            match iss.issue(&input(&format!("req-full-{}", codes.len()))) {
+                Ok(_) => codes.push(()),
+                Err(e) => break e,
+            }
+            assert!(codes.len() < 200, "the size cap was never hit");
+        };
+        assert_eq!(e.code(), "registry_storage_full", "{e}");
+        let rows = k.registry.all().unwrap();
+        let valid = rows
+            .iter()
+            .filter(|r| r.status.kind() == StatusKind::Valid)
+            .count();
+        assert_eq!(valid, codes.len());
+        let store = DeliveryStore::open(k.dir.path().join("out")).unwrap();
+        // The cap hit either `reserve` (no row, nothing written) or `activate` (a pending row
+        // whose PDF is already in place, completed by recovery): never anything else.
+        let pending: Vec<_> = rows
+            .iter()
+            .filter(|r| r.status.kind() != StatusKind::Valid)
+            .collect();
+        assert!(pending.len() <= 1, "{pending:?}");
+        for r in &pending {
+            assert_eq!(r.status.kind(), StatusKind::Pending);
+            assert!(store.pdf_path(&r.code).exists());
+        }
+        // Each valid row has its PDF + QR + receipt; nothing else is in the store.
+        assert_eq!(pdfs(&k), 3 * codes.len() + pending.len());
+    }
+
+    /// The disk fills up between the PDF's rename and the registry's `activate`: the error is
+    /// typed, the row stays `pending` with its PDF in place (never "valid" without a PDF, never a
+    /// PDF without a row), and recovery completes the issuance once space is back.
+    struct FullAtActivate(Arc<dyn Registry>);
+    impl Registry for FullAtActivate {
+        fn reserve(&self, req: &IssueRequest) -> Result<Reservation, RegistryError> {
+            self.0.reserve(req)
+        }
+        fn activate(&self, _: &VerificationCode, _: [u8; 32]) -> Result<Record, RegistryError> {
+            Err(RegistryError::StorageFull {
+                detail: "database or disk is full (injected)".into(),
+            })
+        }
+        fn abandon(&self, c: &VerificationCode, r: &str) -> Result<Record, RegistryError> {
+            self.0.abandon(c, r)
+        }
+        fn revoke(&self, c: &VerificationCode, r: &str, a: &str) -> Result<Record, RegistryError> {
+            self.0.revoke(c, r, a)
+        }
+        fn lookup(
+            &self,
+            c: &VerificationCode,
+            w: &Requester,
+        ) -> Result<Option<Record>, RegistryError> {
+            self.0.lookup(c, w)
+        }
+        fn get(&self, c: &VerificationCode) -> Result<Option<Record>, RegistryError> {
+            self.0.get(c)
+        }
+        fn pending(&self, s: u64) -> Result<Vec<Record>, RegistryError> {
+            self.0.pending(s)
+        }
+        fn all(&self) -> Result<Vec<Record>, RegistryError> {
+            self.0.all()
+        }
+        fn audit(&self, c: &VerificationCode) -> Result<Vec<AuditEvent>, RegistryError> {
+            self.0.audit(c)
+        }
+        fn flush(&self) -> Result<(), RegistryError> {
+            self.0.flush()
+        }
+    }
+
+    #[test]
+    fn full_at_activate_keeps_the_pdf_and_a_pending_row_then_recovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let real: Arc<dyn Registry> =
+            Arc::new(SqliteRegistry::open(dir.path().join("reg.sqlite")).unwrap());
+        let k = kit_with(dir, Arc::new(FullAtActivate(real.clone())));
+        let iss = issuer(
+            &k,
+            FakeRecognizer::default(),
+            FakeFace::default(),
+            k.signer.clone(),
+        );
+        let e = iss.issue(&input("req-act")).unwrap_err();
+        assert_eq!(e.code(), "registry_storage_full", "{e}");
+        let rows = real.all().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].status.kind(), StatusKind::Pending);
+        let store = DeliveryStore::open(k.dir.path().join("out")).unwrap();
+        assert!(store.pdf_path(&rows[0].code).exists(), "the PDF stays");
+        // A pending code is not published: verification says unknown until recovery.
+        let report = store.recover(real.as_ref(), 0).unwrap();
+        assert_eq!(report.activated, vec![rows[0].code]);
+        assert_eq!(
+            real.get(&rows[0].code).unwrap().unwrap().status.kind(),
+            StatusKind::Valid
+        );
+        assert!(
+            store
+                .check_consistency(real.as_ref())
+                .unwrap()
+                .is_consistent()
+        );
+    }
+}
+
+#[cfg(all(feature = "workflow", feature = "sqlite"))]
 mod crash {
     use saoy_core::registry::Registry;
     use saoy_core::workflow::DeliveryStore;

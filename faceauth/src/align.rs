@@ -2,7 +2,7 @@
 //! bilinear warp to the 112x112 crop.
 
 use crate::geometry::Landmarks;
-use crate::image_ops::Rgb8View;
+use crate::image_ops::{Rgb8View, round_u8};
 
 /// Side of the aligned crop SFace expects.
 pub const CROP_SIDE: usize = 112;
@@ -155,7 +155,7 @@ pub fn align(img: &Rgb8View<'_>, landmarks: &Landmarks) -> Option<AlignedFace> {
             let px = img.sample_bilinear(x, y);
             let o = (v * CROP_SIDE + u) * 3;
             for c in 0..3 {
-                rgb[o + c] = px[c].round().clamp(0.0, 255.0) as u8;
+                rgb[o + c] = round_u8(px[c]) as u8;
             }
         }
     }

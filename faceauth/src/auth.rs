@@ -2,9 +2,9 @@
 //! comparison, liveness, and the kiosk's person verification.
 
 use crate::align::{AlignedFace, CROP_SIDE, align};
-use crate::detect::{SCORE_THRESHOLD, decode, letterbox, unletterbox};
+use crate::detect::{Letterbox, SCORE_THRESHOLD, decode, letterbox_into_threads, unletterbox};
 use crate::embedding::Embedding;
-use crate::engine::{DetectorModel, EmbedderModel, OrtDetector, OrtEmbedder};
+use crate::engine::{DetectorModel, EmbedderModel, OrtDetector, OrtEmbedder, face_session};
 use crate::error::FaceError;
 use crate::geometry::{BBox, Face, Landmarks, Point};
 use crate::image_ops::{
@@ -153,6 +153,7 @@ pub struct FaceReport {
 #[must_use]
 pub struct FaceAuthBuilder {
     threads: usize,
+    spinning: bool,
     threshold: f32,
     max_side: u32,
     live: QualityThresholds,
@@ -164,6 +165,7 @@ impl Default for FaceAuthBuilder {
     fn default() -> Self {
         Self {
             threads: 0,
+            spinning: true,
             threshold: MATCH_THRESHOLD,
             max_side: DEFAULT_MAX_SIDE,
             live: QualityThresholds::for_source(Source::LiveCapture),
@@ -177,6 +179,14 @@ impl FaceAuthBuilder {
     /// Inference threads per model (0 = the number of physical cores).
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = n;
+        self
+    }
+
+    /// Whether ONNX Runtime's intra-op worker threads spin while waiting for
+    /// work (default true: lowest latency on a kiosk's own cores). Turn off
+    /// when other busy processes share the CPU; irrelevant with one thread.
+    pub fn spinning(mut self, spin: bool) -> Self {
+        self.spinning = spin;
         self
     }
 
@@ -210,8 +220,8 @@ impl FaceAuthBuilder {
 
     /// Build with ONNX Runtime sessions from the model store.
     pub fn build(self, store: &ModelStore) -> Result<FaceAuth, FaceError> {
-        let det = store.session(ModelId::FaceDetection, self.threads)?;
-        let emb = store.session(ModelId::FaceEmbedding, self.threads)?;
+        let det = face_session(store, ModelId::FaceDetection, self.threads, self.spinning)?;
+        let emb = face_session(store, ModelId::FaceEmbedding, self.threads, self.spinning)?;
         Ok(self.build_with(
             Box::new(OrtDetector::new(det)),
             Box::new(OrtEmbedder::new(emb)),
@@ -225,10 +235,18 @@ impl FaceAuthBuilder {
         embedder: Box<dyn EmbedderModel>,
     ) -> FaceAuth {
         FaceAuth {
-            detector: Mutex::new(detector),
+            detector: Mutex::new(DetectorSlot {
+                model: detector,
+                input: Letterbox::default(),
+            }),
             embedder: Mutex::new(embedder),
             threshold: self.threshold,
             max_side: self.max_side,
+            prep_threads: if self.threads == 0 {
+                saoy_models::default_threads()
+            } else {
+                self.threads
+            },
             live: self.live,
             portrait: self.portrait,
             liveness: self.liveness,
@@ -240,13 +258,28 @@ impl FaceAuthBuilder {
 /// and active liveness. Cheap to share across threads (`&self` methods;
 /// inference is serialised per model).
 pub struct FaceAuth {
-    detector: Mutex<Box<dyn DetectorModel>>,
+    detector: Mutex<DetectorSlot>,
     embedder: Mutex<Box<dyn EmbedderModel>>,
     threshold: f32,
     max_side: u32,
+    /// Threads for the letterbox resize (the inference thread count).
+    prep_threads: usize,
     live: QualityThresholds,
     portrait: QualityThresholds,
     liveness: LivenessConfig,
+}
+
+/// The detector and its reusable input buffer (a letterboxed frame of up to
+/// 640x640x3 floats, rewritten on every detection and wiped on drop).
+struct DetectorSlot {
+    model: Box<dyn DetectorModel>,
+    input: Letterbox,
+}
+
+impl Drop for DetectorSlot {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.input.tensor);
+    }
 }
 
 impl std::fmt::Debug for FaceAuth {
@@ -290,17 +323,18 @@ impl FaceAuth {
     }
 
     fn detect_view(&self, view: &Rgb8View<'_>) -> Result<Vec<Face>, FaceError> {
-        let lb = letterbox(view);
-        let out = {
+        let (out, scale_x, scale_y) = {
             let mut det = self
                 .detector
                 .lock()
                 .map_err(|_| FaceError::Poisoned { model: "face_det" })?;
-            det.run(&lb.tensor)?
+            let DetectorSlot { model, input } = &mut *det;
+            letterbox_into_threads(view, input, self.prep_threads);
+            (model.run(input)?, input.scale_x, input.scale_y)
         };
         let mut faces: Vec<Face> = decode(&out, SCORE_THRESHOLD)?
             .iter()
-            .map(|f| unletterbox(f, lb.scale_x, lb.scale_y))
+            .map(|f| unletterbox(f, scale_x, scale_y))
             .collect();
         faces.sort_by(|a, b| b.bbox.area().total_cmp(&a.bbox.area()));
         Ok(faces)
@@ -680,8 +714,9 @@ mod tests {
     }
 
     impl DetectorModel for FakeDetector {
-        fn run(&mut self, input: &[f32]) -> Result<YunetOutput, FaceError> {
-            assert_eq!(input.len(), 3 * 640 * 640);
+        fn run(&mut self, input: &Letterbox) -> Result<YunetOutput, FaceError> {
+            assert_eq!((input.width, input.height), (640, 640));
+            assert_eq!(input.tensor.len(), 3 * 640 * 640);
             let mut out = empty_output();
             match self.mode {
                 0 => {}

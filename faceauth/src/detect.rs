@@ -2,10 +2,14 @@
 
 use crate::error::FaceError;
 use crate::geometry::{BBox, Face, Landmarks, Point};
-use crate::image_ops::{Rgb8View, resize_rgb};
+use crate::image_ops::{Rgb8View, resize_rgb_row_range};
 
-/// Side of YuNet's fixed square input.
+/// Largest detector input side: images are scaled so that they fit a
+/// 640x640 square (YuNet's native input, OpenCV Zoo's default).
 pub const DETECT_SIDE: usize = 640;
+/// The detector input's width and height are multiples of this (the coarsest
+/// stride), so every output grid is whole.
+pub const CANVAS_MULTIPLE: usize = 32;
 /// The three YuNet output strides.
 pub const STRIDES: [usize; 3] = [8, 16, 32];
 /// Minimum detection score kept (OpenCV Zoo's default for YuNet).
@@ -23,11 +27,23 @@ pub const NMS_IOU: f32 = 0.3;
 /// the lowest genuine and highest impostor score from 0.096 to 0.136.
 pub const VOTE_IOU: f32 = 0.5;
 
-/// The detector input: the image letterboxed into the top-left corner of a
-/// 640x640 black square, as planar BGR floats in 0..255 (NCHW, batch 1).
+/// The detector input: the image scaled to fit 640x640 (aspect kept), placed
+/// in the top-left corner of a black canvas whose sides are the scaled sides
+/// rounded up to multiples of 32, as planar BGR floats in 0..255 (NCHW,
+/// batch 1).
+///
+/// The scale is the one of the classic 640x640 letterbox; only the canvas is
+/// smaller (e.g. 640x448 for a 3:2 photo instead of 640x640), so the detector
+/// sees the same pixels at the same grid positions and does up to half the
+/// work. The converted YuNet has symbolic input height and width.
+#[derive(Debug, Clone, Default)]
 pub struct Letterbox {
-    /// `[1, 3, 640, 640]` BGR values.
+    /// `[1, 3, height, width]` BGR values.
     pub tensor: Vec<f32>,
+    /// Canvas width (a multiple of 32, at most 640).
+    pub width: usize,
+    /// Canvas height (a multiple of 32, at most 640).
+    pub height: usize,
     /// Resized width / original width.
     pub scale_x: f32,
     /// Resized height / original height.
@@ -38,31 +54,81 @@ pub struct Letterbox {
 /// enlarging with bilinear interpolation, so that very large photos are
 /// downscaled in one anti-aliased step).
 pub fn letterbox(img: &Rgb8View<'_>) -> Letterbox {
+    let mut lb = Letterbox::default();
+    letterbox_into(img, &mut lb);
+    lb
+}
+
+/// [`letterbox`] into an existing buffer (its allocation is reused).
+pub fn letterbox_into(img: &Rgb8View<'_>, lb: &mut Letterbox) {
+    letterbox_into_threads(img, lb, 1);
+}
+
+/// [`letterbox_into`] with the resize split into `threads` horizontal bands
+/// computed in parallel (scoped threads; 0 or 1 = on the calling thread).
+/// The result is identical whatever the thread count.
+pub fn letterbox_into_threads(img: &Rgb8View<'_>, lb: &mut Letterbox, threads: usize) {
     let (w, h) = (img.width().max(1), img.height().max(1));
     let s = (DETECT_SIDE as f64 / w as f64).min(DETECT_SIDE as f64 / h as f64);
     let nw = ((w as f64 * s).round() as usize).clamp(1, DETECT_SIDE);
     let nh = ((h as f64 * s).round() as usize).clamp(1, DETECT_SIDE);
-    let small = resize_rgb(img, nw, nh);
-    let plane = DETECT_SIDE * DETECT_SIDE;
-    let mut tensor = vec![0f32; 3 * plane];
-    for y in 0..nh {
-        for x in 0..nw {
-            let i = (y * nw + x) * 3;
-            let o = y * DETECT_SIDE + x;
-            tensor[o] = small[i + 2]; // B
-            tensor[plane + o] = small[i + 1]; // G
-            tensor[2 * plane + o] = small[i]; // R
+    let cw = nw.div_ceil(CANVAS_MULTIPLE) * CANVAS_MULTIPLE;
+    let ch = nh.div_ceil(CANVAS_MULTIPLE) * CANVAS_MULTIPLE;
+    let plane = cw * ch;
+    lb.tensor.clear();
+    lb.tensor.resize(3 * plane, 0.0);
+    lb.width = cw;
+    lb.height = ch;
+    lb.scale_x = nw as f32 / w as f32;
+    lb.scale_y = nh as f32 / h as f32;
+    if img.width() == 0 || img.height() == 0 {
+        return;
+    }
+    let (b, gr) = lb.tensor.split_at_mut(plane);
+    let (g, r) = gr.split_at_mut(plane);
+    // Bands of whole output rows; each band fills its rows of the three planes.
+    let bands = threads.clamp(1, 8).min(nh);
+    let band_rows = nh.div_ceil(bands);
+    let work = |y0: usize, b: &mut [f32], g: &mut [f32], r: &mut [f32]| {
+        let rows = y0..(y0 + band_rows).min(nh);
+        resize_rgb_row_range(img, nw, nh, rows, |y, row| {
+            let o = (y - y0) * cw;
+            let (b, g, r) = (&mut b[o..o + nw], &mut g[o..o + nw], &mut r[o..o + nw]);
+            for (((p, b), g), r) in row.chunks_exact(3).zip(b).zip(g).zip(r) {
+                *b = p[2];
+                *g = p[1];
+                *r = p[0];
+            }
+        });
+    };
+    let chunk = band_rows * cw;
+    let parts = b[..nh * cw]
+        .chunks_mut(chunk)
+        .zip(g[..nh * cw].chunks_mut(chunk))
+        .zip(r[..nh * cw].chunks_mut(chunk))
+        .enumerate();
+    if bands == 1 {
+        for (i, ((b, g), r)) in parts {
+            work(i * band_rows, b, g, r);
         }
+        return;
     }
-    Letterbox {
-        tensor,
-        scale_x: nw as f32 / w as f32,
-        scale_y: nh as f32 / h as f32,
-    }
+    std::thread::scope(|scope| {
+        let mut parts = parts;
+        // The first band runs on the calling thread.
+        let first = parts.next();
+        for (i, ((b, g), r)) in parts {
+            let work = &work;
+            scope.spawn(move || work(i * band_rows, b, g, r));
+        }
+        if let Some((i, ((b, g), r))) = first {
+            work(i * band_rows, b, g, r);
+        }
+    });
 }
 
 /// One YuNet output level (one stride), flattened row-major over the
-/// `(640/stride)²` grid cells.
+/// `(height/stride) x (width/stride)` grid cells of the input canvas.
 #[derive(Debug, Clone, Default)]
 pub struct HeadLevel {
     /// The level's stride in input pixels (8, 16 or 32).
@@ -80,11 +146,15 @@ pub struct HeadLevel {
 /// Raw YuNet outputs for one image.
 #[derive(Debug, Clone, Default)]
 pub struct YunetOutput {
+    /// Width of the input canvas the heads were computed on.
+    pub width: usize,
+    /// Height of the input canvas the heads were computed on.
+    pub height: usize,
     /// The three levels, any order.
     pub levels: Vec<HeadLevel>,
 }
 
-/// Decode YuNet heads into faces in letterbox (640x640) coordinates, keep
+/// Decode YuNet heads into faces in letterbox (canvas) coordinates, keep
 /// scores ≥ `threshold`, and apply NMS. Faces are sorted by score, best first.
 pub fn decode(out: &YunetOutput, threshold: f32) -> Result<Vec<Face>, FaceError> {
     let mut cands = Vec::new();
@@ -92,8 +162,17 @@ pub fn decode(out: &YunetOutput, threshold: f32) -> Result<Vec<Face>, FaceError>
         if !STRIDES.contains(&lv.stride) {
             return Err(bad(format!("unexpected stride {}", lv.stride)));
         }
-        let cols = DETECT_SIDE / lv.stride;
-        let n = cols * cols;
+        if !out.width.is_multiple_of(lv.stride)
+            || !out.height.is_multiple_of(lv.stride)
+            || out.width == 0
+        {
+            return Err(bad(format!(
+                "canvas {}x{} is not a multiple of stride {}",
+                out.width, out.height, lv.stride
+            )));
+        }
+        let cols = out.width / lv.stride;
+        let n = cols * (out.height / lv.stride);
         if lv.cls.len() != n
             || lv.obj.len() != n
             || lv.bbox.len() != 4 * n
@@ -202,13 +281,20 @@ pub fn unletterbox(f: &Face, scale_x: f32, scale_y: f32) -> Face {
 pub(crate) mod tests {
     use super::*;
 
-    /// Empty heads (every score 0) for all three strides.
+    /// Empty heads (every score 0) for all three strides, 640x640 canvas.
     pub(crate) fn empty_output() -> YunetOutput {
+        empty_output_sized(DETECT_SIDE, DETECT_SIDE)
+    }
+
+    /// Empty heads for a `width`x`height` canvas.
+    pub(crate) fn empty_output_sized(width: usize, height: usize) -> YunetOutput {
         YunetOutput {
+            width,
+            height,
             levels: STRIDES
                 .iter()
                 .map(|&s| {
-                    let n = (DETECT_SIDE / s).pow(2);
+                    let n = (width / s) * (height / s);
                     HeadLevel {
                         stride: s,
                         cls: vec![0.0; n],
@@ -230,7 +316,7 @@ pub(crate) mod tests {
         cls: f32,
         obj: f32,
     ) {
-        let cols = DETECT_SIDE / stride;
+        let cols = out.width / stride;
         let i = r * cols + c;
         let lv = out.levels.iter_mut().find(|l| l.stride == stride).unwrap();
         lv.cls[i] = cls;
@@ -315,23 +401,71 @@ pub(crate) mod tests {
         let mut out = empty_output();
         out.levels[1].stride = 12;
         assert!(decode(&out, 0.6).is_err());
+        // Heads of a 640x448 canvas declared as 640x640.
+        let mut out = empty_output_sized(640, 448);
+        out.height = 640;
+        assert!(decode(&out, 0.6).is_err());
+        let mut out = empty_output_sized(640, 448);
+        out.height = 450;
+        assert!(decode(&out, 0.6).is_err());
+    }
+
+    #[test]
+    fn decode_uses_the_canvas_grid() {
+        // 640x448 canvas: 40 columns at stride 16, 28 rows.
+        let mut out = empty_output_sized(640, 448);
+        plant(&mut out, 16, 20, 35, 0.9, 0.9);
+        let faces = decode(&out, SCORE_THRESHOLD).unwrap();
+        assert_eq!(faces.len(), 1);
+        let c = faces[0].bbox.center();
+        assert!((c.x - 35.5 * 16.0).abs() < 1e-3, "{c:?}");
+        assert!((c.y - 20.25 * 16.0).abs() < 1e-3, "{c:?}");
     }
 
     #[test]
     fn letterbox_places_bgr_top_left_and_unletterbox_inverts() {
-        let mut img = image::RgbImage::new(1280, 640);
+        let mut img = image::RgbImage::new(1280, 650);
         for p in img.pixels_mut() {
             *p = image::Rgb([10, 20, 30]);
         }
         let lb = letterbox(&Rgb8View::of(&img));
-        assert_eq!(lb.tensor.len(), 3 * 640 * 640);
+        // Scaled to 640x325; the canvas rounds the height up to 352, not 640.
+        assert_eq!((lb.width, lb.height), (640, 352));
+        assert_eq!(lb.tensor.len(), 3 * 640 * 352);
         assert_eq!((lb.scale_x, lb.scale_y), (0.5, 0.5));
-        let plane = 640 * 640;
+        let plane = 640 * 352;
         assert_eq!(lb.tensor[0], 30.0); // B first
         assert_eq!(lb.tensor[plane], 20.0);
         assert_eq!(lb.tensor[2 * plane], 10.0);
-        assert_eq!(lb.tensor[319 * 640 + 5], 30.0); // last resized row
-        assert_eq!(lb.tensor[320 * 640 + 5], 0.0); // padding
+        assert_eq!(lb.tensor[324 * 640 + 5], 30.0); // last resized row
+        assert_eq!(lb.tensor[325 * 640 + 5], 0.0); // padding
+        assert_eq!(lb.tensor[2 * plane + 351 * 640 + 639], 0.0);
+        // Portrait orientation: the width is rounded up, padding on the right,
+        // and a reused buffer is fully rewritten.
+        let tall = image::RgbImage::from_pixel(650, 1280, image::Rgb([1, 2, 3]));
+        let mut reused = lb.clone();
+        letterbox_into(&Rgb8View::of(&tall), &mut reused);
+        assert_eq!((reused.width, reused.height), (352, 640));
+        assert_eq!(reused.tensor.len(), 3 * 352 * 640);
+        assert_eq!(reused.tensor[639 * 352 + 324], 3.0);
+        assert_eq!(reused.tensor[639 * 352 + 325], 0.0);
+        assert_eq!(reused.tensor[2 * 352 * 640 + 5], 1.0);
+        // Bands computed in parallel give the same tensor.
+        let photo = image::RgbImage::from_fn(1000, 700, |x, y| {
+            image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
+        });
+        let one = letterbox(&Rgb8View::of(&photo));
+        for threads in [2, 3, 8] {
+            let mut par = Letterbox::default();
+            letterbox_into_threads(&Rgb8View::of(&photo), &mut par, threads);
+            assert_eq!((par.width, par.height), (one.width, one.height));
+            assert!(par.tensor == one.tensor, "{threads} threads differ");
+        }
+        // A small image is enlarged to fit 640 as before.
+        let small = image::RgbImage::from_pixel(100, 50, image::Rgb([9, 9, 9]));
+        let s = letterbox(&Rgb8View::of(&small));
+        assert_eq!((s.width, s.height), (640, 320));
+        assert_eq!((s.scale_x, s.scale_y), (6.4, 6.4));
         let f = Face {
             bbox: BBox {
                 x: 10.0,

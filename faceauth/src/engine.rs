@@ -1,16 +1,61 @@
 //! Inference behind traits, so the pipeline is testable with fakes; the ONNX
 //! Runtime implementations use sessions from the saoy model store.
 
-use crate::detect::{DETECT_SIDE, HeadLevel, STRIDES, YunetOutput};
+use crate::detect::{HeadLevel, Letterbox, STRIDES, YunetOutput};
 use crate::error::FaceError;
-use saoy_models::ort;
 use saoy_models::ort::session::Session;
+use saoy_models::ort::session::builder::GraphOptimizationLevel;
 use saoy_models::ort::value::TensorRef;
+use saoy_models::{ModelError, ModelId, ModelStore, ort};
 
 /// A face detector network: YuNet's raw heads for one letterboxed input.
 pub trait DetectorModel: Send {
-    /// Run on a `[1, 3, 640, 640]` planar BGR 0..255 tensor.
-    fn run(&mut self, input: &[f32]) -> Result<YunetOutput, FaceError>;
+    /// Run on `input.tensor`, a `[1, 3, input.height, input.width]` planar
+    /// BGR 0..255 tensor (sides multiples of 32, at most 640).
+    fn run(&mut self, input: &Letterbox) -> Result<YunetOutput, FaceError>;
+}
+
+/// Build an ONNX Runtime session for one face model with the options the face
+/// pipeline is tuned for: every graph optimisation (`ORT_ENABLE_ALL`, which
+/// `saoy_models`' generic sessions do not request), `threads` intra-op
+/// threads (0 = one per physical core), one inter-op thread, and intra-op
+/// spinning as given (spinning lowers latency on an idle machine; turn it off
+/// when many processes share the cores).
+pub fn face_session(
+    store: &ModelStore,
+    id: ModelId,
+    threads: usize,
+    spinning: bool,
+) -> Result<Session, FaceError> {
+    let env = saoy_models::environment(&store.runtime_library())?;
+    let model = store.path(id);
+    let fail = |detail: String| {
+        FaceError::Models(ModelError::Session {
+            model: model.clone(),
+            detail,
+        })
+    };
+    if !model.is_file() {
+        return Err(fail("file not found; run `saoy models fetch`".into()));
+    }
+    let threads = if threads == 0 {
+        saoy_models::default_threads()
+    } else {
+        threads
+    };
+    let mut builder = Session::builder(env)
+        .map_err(|x| fail(x.to_string()))?
+        .with_optimization_level(GraphOptimizationLevel::All)
+        .map_err(|x| fail(x.to_string()))?
+        .with_intra_threads(threads)
+        .map_err(|x| fail(x.to_string()))?
+        .with_inter_threads(1)
+        .map_err(|x| fail(x.to_string()))?
+        .with_intra_op_spinning(spinning)
+        .map_err(|x| fail(x.to_string()))?;
+    builder
+        .commit_from_file(&model)
+        .map_err(|x| fail(x.to_string()))
 }
 
 /// A face embedding network: SFace's raw feature vector for one aligned crop.
@@ -40,10 +85,11 @@ fn infer_err(model: &'static str) -> impl Fn(ort::Error) -> FaceError {
 }
 
 impl DetectorModel for OrtDetector {
-    fn run(&mut self, input: &[f32]) -> Result<YunetOutput, FaceError> {
+    fn run(&mut self, input: &Letterbox) -> Result<YunetOutput, FaceError> {
         const M: &str = "face_det";
-        let t = TensorRef::from_array_view(([1usize, 3, DETECT_SIDE, DETECT_SIDE], input))
-            .map_err(infer_err(M))?;
+        let t =
+            TensorRef::from_array_view(([1usize, 3, input.height, input.width], &input.tensor[..]))
+                .map_err(infer_err(M))?;
         let outputs = self
             .session
             .run(ort::inputs!["input" => t])
@@ -66,7 +112,11 @@ impl DetectorModel for OrtDetector {
                 kps: get(format!("kps_{s}"))?,
             });
         }
-        Ok(YunetOutput { levels })
+        Ok(YunetOutput {
+            width: input.width,
+            height: input.height,
+            levels,
+        })
     }
 }
 

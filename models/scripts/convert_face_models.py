@@ -9,7 +9,14 @@ What it does (see shared FACTS §1 for why):
     `block_size` attribute ONNX Runtime rejects on per-tensor dequantization);
   * graph inputs that no node consumes, or that merely shadow an initializer,
     are dropped (SFace declares 29 stale ones);
-  * the default-domain opset is relabelled to 13 (every remaining op exists there).
+  * the default-domain opset is relabelled to 13 (every remaining op exists there);
+  * YuNet only (recognised by its `input` and `cls_8` tensors): the input height
+    and width become symbolic (`height`, `width`; the network is fully
+    convolutional and its head Reshapes use -1, so any multiple of 32 works),
+    the outputs' cell dimension becomes symbolic too, and the stale fixed-shape
+    `value_info` annotations of intermediate tensors are dropped. The caller can
+    then letterbox into the smallest multiple of 32 covering the image instead
+    of always 640x640. SFace's conversion is unchanged by this step.
 
 The output is written deterministically so its sha256 can be pinned in the
 model manifest. Needs the `onnx` and `numpy` Python packages.
@@ -35,6 +42,26 @@ def dequantize(x, scale, zero_point, axis, block_size):
     shape = [1] * x.ndim
     shape[axis] = -1
     return ((x - zp.reshape(shape)) * scale.reshape(shape)).astype(np.float32)
+
+
+def is_yunet(graph):
+    outputs = {o.name for o in graph.output}
+    return [i.name for i in graph.input] == ["input"] and "cls_8" in outputs
+
+
+def make_yunet_dynamic(graph):
+    dims = graph.input[0].type.tensor_type.shape.dim
+    dims[2].ClearField("dim_value")
+    dims[2].dim_param = "height"
+    dims[3].ClearField("dim_value")
+    dims[3].dim_param = "width"
+    for out in graph.output:
+        d = out.type.tensor_type.shape.dim
+        if len(d) == 3:
+            stride = out.name.rsplit("_", 1)[-1]
+            d[1].ClearField("dim_value")
+            d[1].dim_param = f"cells_{stride}"
+    del graph.value_info[:]
 
 
 def convert(src, dst):
@@ -76,6 +103,9 @@ def convert(src, dst):
     dropped = len(graph.input) - len(inputs)
     del graph.input[:]
     graph.input.extend(inputs)
+
+    if is_yunet(graph):
+        make_yunet_dynamic(graph)
 
     for op in model.opset_import:
         if op.domain in ("", "ai.onnx"):

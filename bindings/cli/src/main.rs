@@ -7,6 +7,7 @@ mod exit;
 mod face_cmd;
 mod models_cmd;
 mod ocr_cmd;
+mod serve_cmd;
 mod sign_cmd;
 mod workflow_cmd;
 
@@ -70,6 +71,8 @@ enum Command {
     Pki(sign_cmd::PkiArgs),
     /// Build a certified-copy PDF from page images.
     Copy(sign_cmd::CopyArgs),
+    /// Run the verification service (the portal behind the QR).
+    Serve(serve_cmd::ServeArgs),
     #[command(flatten)]
     Workflow(workflow_cmd::WorkflowCommand),
 }
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => sign_cmd::run_verify(a, g),
         Command::Pki(a) => sign_cmd::run_pki(a, g),
         Command::Copy(a) => sign_cmd::run_copy(a, g),
+        Command::Serve(a) => serve_cmd::run(a, g),
         Command::Workflow(c) => workflow_cmd::run(c, g),
     }
 }

@@ -48,6 +48,15 @@ pub struct VerifyArgs {
     /// Language of the text report.
     #[arg(long, value_enum, default_value_t = VerifyLang::Vi)]
     pub lang: VerifyLang,
+    /// Verification code printed on the copy (checked against its QR seal and the registry).
+    #[arg(long, value_name = "CODE")]
+    pub code: Option<String>,
+    /// Registry to check the copy's status in: `sqlite:PATH`, a file path, or `postgresql://…`.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// Issuer seal key (PEM public key, or a kiosk's seal.key.pem). Repeatable.
+    #[arg(long = "seal-key", value_name = "KEY.pem")]
+    pub seal_key: Vec<std::path::PathBuf>,
 }
 
 /// Language of `saoy verify`'s text output.
@@ -246,6 +255,19 @@ pub fn run_sign(a: SignArgs, g: &crate::Global) -> ExitCode {
 /// Run `saoy verify`.
 pub fn run_verify(a: VerifyArgs, g: &crate::Global) -> ExitCode {
     use crate::exit;
+    if a.code.is_some() || a.db.is_some() || !a.seal_key.is_empty() {
+        // A certified copy: signature + QR seal + registry, through saoy-core's Verifier.
+        let lang = if a.lang == VerifyLang::Vi { "vi" } else { "en" };
+        return crate::workflow_cmd::verify_copy(
+            &a.file,
+            &a.trust,
+            a.code.as_deref(),
+            a.db.as_deref(),
+            &a.seal_key,
+            lang,
+            g,
+        );
+    }
     use saoy_signing::verify::{Lang, Status, VerifyOptions, parse_rfc3339, verify_pdf};
     let mut opts = match &a.at {
         Some(t) => match parse_rfc3339(t) {

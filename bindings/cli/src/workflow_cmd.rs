@@ -571,3 +571,109 @@ fn revoke(a: RevokeArgs, g: &crate::Global) -> ExitCode {
         Err(e) => exit::fail(g, e.code(), &e.to_string(), registry_exit(&e)),
     }
 }
+
+/// `saoy verify FILE.pdf --code CODE --db URL [--seal-key KEY.pem]`: a certified copy checked
+/// end to end by saoy-core's `Verifier`: PAdES signature (trust anchors), QR seal (issuer keys),
+/// registry status, and the registered digest of the signed revision.
+pub fn verify_copy(
+    file: &Path,
+    trust: &[PathBuf],
+    code: Option<&str>,
+    db: Option<&str>,
+    seal_keys: &[PathBuf],
+    lang: &str,
+    g: &crate::Global,
+) -> ExitCode {
+    use saoy_core::seal::{IssuerKey, IssuerKeys};
+    use saoy_core::workflow::Verifier;
+    use saoy_core::workflow::adapters::PadesVerifier;
+    let pdf = match read(file) {
+        Ok(b) => b,
+        Err(e) => return exit::fail(g, "input_unreadable", &e, exit::NO_INPUT),
+    };
+    let mut anchors = String::new();
+    for p in trust {
+        match std::fs::read_to_string(p) {
+            Ok(t) => anchors.push_str(&t),
+            Err(e) => {
+                return exit::fail(
+                    g,
+                    "trust_unreadable",
+                    &format!("{}: {e}", p.display()),
+                    exit::NO_INPUT,
+                );
+            }
+        }
+    }
+    let pades = match PadesVerifier::new(&anchors) {
+        Ok(v) => v,
+        Err(e) => return exit::fail(g, &e.code, &e.detail, exit::DATA),
+    };
+    let mut keys = IssuerKeys::new();
+    for p in seal_keys {
+        let text = match std::fs::read_to_string(p) {
+            Ok(t) => t,
+            Err(e) => {
+                return exit::fail(
+                    g,
+                    "seal_key_unreadable",
+                    &format!("{}: {e}", p.display()),
+                    exit::NO_INPUT,
+                );
+            }
+        };
+        let name = p.display().to_string();
+        let key = if text.contains("PRIVATE KEY") {
+            // A kiosk's own seal key file: only its public half is used.
+            use p384::pkcs8::DecodePrivateKey;
+            p384::ecdsa::SigningKey::from_pkcs8_pem(&text)
+                .map(|k| IssuerKey::new(name.clone(), *k.verifying_key()))
+                .map_err(|e| e.to_string())
+        } else {
+            IssuerKey::from_public_key_pem(name.clone(), &text).map_err(|e| e.to_string())
+        };
+        match key {
+            Ok(k) => keys.push(k),
+            Err(e) => {
+                return exit::fail(g, "seal_key_invalid", &format!("{name}: {e}"), exit::DATA);
+            }
+        }
+    }
+    let registry = match db.map(open_registry).transpose() {
+        Ok(r) => r,
+        Err(e) => return exit::fail(g, e.code(), &e.to_string(), registry_exit(&e)),
+    };
+    let verifier = Verifier::new(Arc::new(pades), registry, keys);
+    let report = verifier.verify(&pdf, code);
+    if g.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        let verdict = match (report.verdict, lang) {
+            (Verdict::Valid, "vi") => "HỢP LỆ",
+            (Verdict::Invalid, "vi") => "KHÔNG HỢP LỆ",
+            (Verdict::Revoked, "vi") => "ĐÃ THU HỒI",
+            (Verdict::Unknown, "vi") => "KHÔNG CÓ TRONG SỔ ĐĂNG KÝ",
+            (Verdict::Valid, _) => "VALID",
+            (Verdict::Invalid, _) => "INVALID",
+            (Verdict::Revoked, _) => "REVOKED",
+            (Verdict::Unknown, _) => "UNKNOWN",
+            (_, "vi") => "CHƯA XÁC ĐỊNH",
+            _ => "INDETERMINATE",
+        };
+        println!("{}: {verdict}", file.display());
+        if let Some(c) = &report.code {
+            println!("code: {c}");
+        }
+        for r in &report.reasons {
+            println!("  - [{}] {}", r.code, r.text(lang));
+        }
+    }
+    match report.verdict {
+        Verdict::Valid => ExitCode::SUCCESS,
+        Verdict::Indeterminate => exit::code(exit::INDETERMINATE),
+        _ => exit::code(exit::NEGATIVE),
+    }
+}

@@ -104,3 +104,83 @@ fn verify_of_tampered_store_names_the_file_and_exits_65() {
         "{err}"
     );
 }
+
+/// README command one end to end through the binary, then the copy checked by code against the
+/// registry (`saoy verify --code --db --seal-key`), revoked, and checked again.
+#[test]
+fn demo_then_verify_by_code_then_revoke() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = saoy()
+        .args(["--json", "demo", "--dir"])
+        .arg(d)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "demo failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let code = v["issued"]["code"].as_str().unwrap().to_string();
+    assert_eq!(v["verification"]["verdict"], "valid");
+    assert_eq!(v["tampered"]["verdict"], "invalid");
+    let pdf = d.join("out").join(format!("{}.pdf", code.replace('-', "")));
+    let pdf = if pdf.exists() {
+        pdf
+    } else {
+        d.join("out").join(format!("{code}.pdf"))
+    };
+    assert!(pdf.exists(), "no PDF at {}", pdf.display());
+    let verify = |code: &str| {
+        saoy()
+            .args(["--json", "verify"])
+            .arg(&pdf)
+            .arg("--trust")
+            .arg(d.join("pki/root.pem"))
+            .arg("--seal-key")
+            .arg(d.join("pki/seal.key.pem"))
+            .arg("--db")
+            .arg(d.join("registry.sqlite"))
+            .args(["--code", code])
+            .output()
+            .unwrap()
+    };
+    let ok = verify(&code);
+    let rep: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{rep:#}");
+    assert_eq!(rep["verdict"], "valid");
+    assert_eq!(rep["registry"]["status"], "valid");
+    assert_eq!(rep["document_matches_registry"], true);
+
+    // A typed code with one wrong character is caught by the check character.
+    let mut typo: Vec<char> = code.chars().collect();
+    let i = typo.iter().position(|c| c.is_ascii_alphanumeric()).unwrap();
+    typo[i] = if typo[i] == 'X' { 'Y' } else { 'X' };
+    let typo: String = typo.into_iter().collect();
+    let bad = verify(&typo);
+    assert_ne!(bad.status.code(), Some(0));
+
+    let rv = saoy()
+        .args([
+            "revoke",
+            &code,
+            "--reason",
+            "cấp nhầm / issued in error",
+            "--db",
+        ])
+        .arg(d.join("registry.sqlite"))
+        .output()
+        .unwrap();
+    assert!(
+        rv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rv.stderr)
+    );
+    let after = verify(&code);
+    let rep: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
+    assert_eq!(after.status.code(), Some(1), "{rep:#}");
+    assert_eq!(rep["verdict"], "revoked");
+    assert_eq!(rep["registry"]["status"], "revoked");
+}

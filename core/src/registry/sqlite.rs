@@ -8,11 +8,12 @@ use super::{
 use crate::code::VerificationCode;
 use crate::kind::DocumentKind;
 use crate::report::now_unix;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// Options of [`SqliteRegistry`].
 #[derive(Debug, Clone)]
@@ -30,6 +31,9 @@ pub struct SqliteOptions {
     pub lookup_audit_batch: usize,
     /// How long to wait for a lock held by another process (default 10 s).
     pub busy_timeout: Duration,
+    /// Cap on the database size in bytes (`PRAGMA max_page_count`; default none). Past it,
+    /// writes fail with [`RegistryError::StorageFull`], as on a full disk.
+    pub max_size_bytes: Option<u64>,
 }
 
 impl Default for SqliteOptions {
@@ -39,6 +43,7 @@ impl Default for SqliteOptions {
             readers: 4,
             lookup_audit_batch: 1,
             busy_timeout: Duration::from_secs(10),
+            max_size_bytes: None,
         }
     }
 }
@@ -54,6 +59,11 @@ impl SqliteOptions {
         self.lookup_audit_batch = n.max(1);
         self
     }
+    /// Set `max_size_bytes`.
+    pub fn max_size_bytes(mut self, bytes: u64) -> Self {
+        self.max_size_bytes = Some(bytes);
+        self
+    }
     /// Set `readers` (minimum 1).
     pub fn readers(mut self, n: usize) -> Self {
         self.readers = n.max(1);
@@ -62,15 +72,49 @@ impl SqliteOptions {
 }
 
 /// The SQLite registry. Many threads and processes may use one database file at once.
+///
+/// Writes use **group commit**: concurrent writers of one registry share a transaction (each in
+/// its own savepoint, so a failing writer rolls back only its own statements), and the last
+/// writer in line commits for all of them. Every write still returns only after its commit, so
+/// durability is unchanged (one fsync per group instead of one per write).
 pub struct SqliteRegistry {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Mutex<Writer>,
+    /// Callers queued for the writer: while any wait, the holder leaves the commit to them.
+    waiting: AtomicUsize,
+    committed: Mutex<Committed>,
+    committed_cv: Condvar,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     audit_buffer: Mutex<Vec<PendingAudit>>,
     options: SqliteOptions,
     codes: Box<dyn CodeSource>,
 }
+
+/// The writer connection and its open group transaction.
+struct Writer {
+    conn: Connection,
+    /// A group transaction is open (BEGIN IMMEDIATE issued, COMMIT not yet).
+    open: bool,
+    /// Number of the open (or last) group transaction.
+    epoch: u64,
+    /// Members of the open group whose work succeeded and awaits the commit.
+    members: usize,
+    /// When the open group began.
+    began: Instant,
+}
+
+/// Which group transactions have finished, and the ones that failed.
+#[derive(Default)]
+struct Committed {
+    epoch: u64,
+    failed: HashMap<u64, RegistryError>,
+}
+
+/// A group commits once it has this many members even if more writers are queued …
+const MAX_GROUP_MEMBERS: usize = 256;
+/// … or once it has been open this long.
+const MAX_GROUP_AGE: Duration = Duration::from_millis(5);
 
 impl std::fmt::Debug for SqliteRegistry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -233,7 +277,16 @@ impl SqliteRegistry {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             path,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Writer {
+                conn: writer,
+                open: false,
+                epoch: 0,
+                members: 0,
+                began: Instant::now(),
+            }),
+            waiting: AtomicUsize::new(0),
+            committed: Mutex::new(Committed::default()),
+            committed_cv: Condvar::new(),
             readers,
             next_reader: AtomicUsize::new(0),
             audit_buffer: Mutex::new(Vec::new()),
@@ -274,6 +327,15 @@ impl SqliteRegistry {
             },
         )
         .map_err(map_err("open"))?;
+        if let Some(bytes) = options.max_size_bytes {
+            let page: i64 = conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .map_err(map_err("open"))?;
+            let pages = (bytes as i64 / page.max(512)).max(1);
+            // The pragma returns the resulting maximum as a row.
+            conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+                .map_err(map_err("open"))?;
+        }
         Ok(conn)
     }
 
@@ -333,29 +395,125 @@ impl SqliteRegistry {
         lock(&self.readers[start % n])
     }
 
-    /// Write the buffered lookup entries inside `conn`'s current transaction.
-    fn drain_audit(&self, conn: &Connection) -> Result<(), RegistryError> {
-        let pending = std::mem::take(&mut *lock(&self.audit_buffer));
-        for a in &pending {
-            audit(conn, a.at, &a.code, "lookup", &a.actor, &a.detail)?;
-        }
-        Ok(())
-    }
-
-    /// Run `f` in an IMMEDIATE transaction on the writer, flushing buffered lookups with it.
+    /// Run `f` as one member of the writer's group transaction (see [`SqliteRegistry`]): in its
+    /// own savepoint, after the buffered lookup audit entries. Returns once the group holding
+    /// `f`'s changes is committed (or with the error that prevented it).
     fn write<T>(
         &self,
         operation: &'static str,
         f: impl FnOnce(&Connection) -> Result<T, RegistryError>,
     ) -> Result<T, RegistryError> {
-        let mut conn = lock(&self.writer);
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let mut w = lock(&self.writer);
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        if !w.open {
+            w.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(map_err(operation))?;
+            w.open = true;
+            w.epoch += 1;
+            w.members = 0;
+            w.began = Instant::now();
+        }
+        let epoch = w.epoch;
+        let mine = self.member(&w.conn, operation, f);
+        if mine.is_err() && w.conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (I/O error, disk full …): every member
+            // of this group fails with the same error.
+            w.open = false;
+            w.members = 0;
+            let e = mine
+                .as_ref()
+                .err()
+                .cloned()
+                .unwrap_or(RegistryError::Database {
+                    operation,
+                    detail: "transaction rolled back".into(),
+                });
+            self.finish(epoch, Some(e));
+            return mine;
+        }
+        if mine.is_ok() {
+            w.members += 1;
+        }
+        let last = self.waiting.load(Ordering::SeqCst) == 0
+            || w.members >= MAX_GROUP_MEMBERS
+            || w.began.elapsed() >= MAX_GROUP_AGE;
+        if last {
+            let failure = w.conn.execute_batch("COMMIT").err().map(|e| {
+                if !w.conn.is_autocommit() {
+                    let _ = w.conn.execute_batch("ROLLBACK");
+                }
+                map_err(operation)(e)
+            });
+            w.open = false;
+            w.members = 0;
+            self.finish(epoch, failure);
+        }
+        drop(w);
+        let value = mine?;
+        self.wait_committed(epoch)?;
+        Ok(value)
+    }
+
+    /// `f` (and the buffered lookup entries) inside a savepoint of the open group transaction.
+    fn member<T>(
+        &self,
+        conn: &Connection,
+        operation: &'static str,
+        f: impl FnOnce(&Connection) -> Result<T, RegistryError>,
+    ) -> Result<T, RegistryError> {
+        conn.execute_batch("SAVEPOINT member")
             .map_err(map_err(operation))?;
-        self.drain_audit(&tx)?;
-        let out = f(&tx)?;
-        tx.commit().map_err(map_err(operation))?;
-        Ok(out)
+        let pending = std::mem::take(&mut *lock(&self.audit_buffer));
+        let result = pending
+            .iter()
+            .try_for_each(|a| audit(conn, a.at, &a.code, "lookup", &a.actor, &a.detail))
+            .and_then(|()| f(conn));
+        match result {
+            Ok(v) => {
+                conn.execute_batch("RELEASE member")
+                    .map_err(map_err(operation))?;
+                Ok(v)
+            }
+            Err(e) => {
+                if !conn.is_autocommit() {
+                    let _ = conn.execute_batch("ROLLBACK TO member; RELEASE member");
+                }
+                // The lookup entries were not written: keep them for the next writer.
+                if !pending.is_empty() {
+                    let mut buf = lock(&self.audit_buffer);
+                    let newer = std::mem::replace(&mut *buf, pending);
+                    buf.extend(newer);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Record the end of group `epoch` and wake its members.
+    fn finish(&self, epoch: u64, failure: Option<RegistryError>) {
+        let mut c = lock(&self.committed);
+        c.epoch = c.epoch.max(epoch);
+        if let Some(e) = failure {
+            c.failed.insert(epoch, e);
+        }
+        // Members read their failure right after the wake-up; keep a bounded history.
+        c.failed.retain(|&k, _| k + 1024 > epoch);
+        drop(c);
+        self.committed_cv.notify_all();
+    }
+
+    /// Block until group `epoch` has finished; its failure, if any.
+    fn wait_committed(&self, epoch: u64) -> Result<(), RegistryError> {
+        let mut c = lock(&self.committed);
+        while c.epoch < epoch {
+            c = self.committed_cv.wait(c).unwrap_or_else(|p| p.into_inner());
+        }
+        match c.failed.get(&epoch) {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
     }
 
     /// Apply one state-machine step atomically, with its audit entry.
@@ -540,7 +698,9 @@ impl Registry for SqliteRegistry {
             buf.len() >= self.options.lookup_audit_batch
         };
         if full {
-            self.flush()?;
+            // Join a group commit even if another writer already took our entry: it is then in
+            // the open group (or a committed one), and this write returns after that commit.
+            self.write("lookup", |_| Ok(()))?;
         }
         Ok(found)
     }
@@ -607,5 +767,105 @@ impl Drop for SqliteRegistry {
     fn drop(&mut self) {
         // Best effort: a failure here has nowhere to go.
         let _ = self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn count(path: &Path, action: &str) -> i64 {
+        // A separate connection sees only committed data.
+        let c = Connection::open(path).unwrap();
+        c.query_row(
+            "SELECT count(*) FROM audit_log WHERE action = ?1",
+            params![action],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn queued_writers_share_one_commit_and_failures_roll_back_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let reg = Arc::new(SqliteRegistry::open(dir.path().join("r.sqlite")).unwrap());
+        let n = 12;
+        let before = lock(&reg.writer).epoch;
+        // Hold the writer so every thread queues up behind it, then let them all in.
+        let gate = lock(&reg.writer);
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let reg = Arc::clone(&reg);
+                std::thread::spawn(move || {
+                    reg.write("test", |c| {
+                        let action = if i % 3 == 0 { "dropped" } else { "kept" };
+                        audit(c, 1, &format!("C{i}"), action, "t", "")?;
+                        if i % 3 == 0 {
+                            return Err(RegistryError::InvalidInput {
+                                detail: format!("writer {i} fails"),
+                            });
+                        }
+                        Ok(i)
+                    })
+                })
+            })
+            .collect();
+        while reg.waiting.load(Ordering::SeqCst) < n {
+            std::thread::yield_now();
+        }
+        drop(gate);
+        let mut ok = 0;
+        for (i, h) in handles.into_iter().enumerate() {
+            match h.join().unwrap() {
+                Ok(v) => {
+                    assert_eq!(v, i);
+                    ok += 1;
+                }
+                Err(e) => {
+                    assert_eq!(i % 3, 0);
+                    assert_eq!(e.code(), "registry_invalid_input");
+                }
+            }
+        }
+        assert_eq!(ok, 8);
+        // All twelve ran in one group transaction: one commit.
+        assert_eq!(lock(&reg.writer).epoch, before + 1);
+        assert_eq!(count(reg.path(), "kept"), 8);
+        assert_eq!(count(reg.path(), "dropped"), 0);
+    }
+
+    #[test]
+    fn a_lookup_is_audited_durably_before_it_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let reg = SqliteRegistry::open(dir.path().join("r.sqlite")).unwrap();
+        let code = VerificationCode::generate().unwrap();
+        let who = Requester::new("portal");
+        for n in 1..=3 {
+            assert!(reg.lookup(&code, &who).unwrap().is_none());
+            assert_eq!(count(reg.path(), "lookup"), n);
+        }
+    }
+
+    #[test]
+    fn batched_lookups_are_written_with_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let reg = SqliteRegistry::open_with(
+            dir.path().join("r.sqlite"),
+            SqliteOptions::default().lookup_audit_batch(4),
+            Box::new(OsCodeSource),
+        )
+        .unwrap();
+        let code = VerificationCode::generate().unwrap();
+        let who = Requester::new("portal");
+        for _ in 0..3 {
+            reg.lookup(&code, &who).unwrap();
+        }
+        assert_eq!(count(reg.path(), "lookup"), 0);
+        reg.lookup(&code, &who).unwrap();
+        assert_eq!(count(reg.path(), "lookup"), 4);
+        reg.lookup(&code, &who).unwrap();
+        reg.flush().unwrap();
+        assert_eq!(count(reg.path(), "lookup"), 5);
     }
 }

@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
     let rgb = img.to_rgb8();
     let view = Rgb8View::of(&rgb);
     let lb = letterbox(&view);
-    assert_eq!(lb.tensor.len(), 3 * 640 * 640);
+    assert_eq!(lb.tensor.len(), 3 * lb.width * lb.height);
+    assert!(lb.width.is_multiple_of(32) && lb.height.is_multiple_of(32));
+    assert!((32..=640).contains(&lb.width) && (32..=640).contains(&lb.height));
     let (w, h) = (rgb.width() as f32, rgb.height() as f32);
     let l = Landmarks::from_points([
         Point::new(0.3 * w, 0.4 * h),

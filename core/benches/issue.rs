@@ -1,0 +1,86 @@
+//! Full issuance latency (`saoy issue` without process start-up): a 1-page A4 scan at 200 dpi,
+//! a CCCD front and back, and 3 live frames, real models at 2 threads, TEST PKI, embedded SQLite
+//! registry. Prints the median of every step after the criterion run. Target: ≤ 2.5 s total.
+//!
+//! `cargo bench -p saoy-core --features demo --bench issue`
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use saoy_core::demo::{DemoOptions, DemoProgress, demo_input, demo_kiosk};
+use saoy_core::workflow::{IssueOutcome, Progress};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+struct Quiet;
+impl Progress for Quiet {}
+impl DemoProgress for Quiet {}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn issue(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = DemoOptions::new(dir.path());
+    opts.threads = std::env::var("SAOY_BENCH_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(2);
+    let kiosk = demo_kiosk(&opts, &Quiet).unwrap();
+    let (_, template) = demo_input(7, 3, "template").unwrap();
+    let steps: Mutex<BTreeMap<String, Vec<f64>>> = Mutex::default();
+    let totals: Mutex<Vec<f64>> = Mutex::default();
+    let n = std::sync::atomic::AtomicU64::new(0);
+    let mut g = c.benchmark_group("issue");
+    g.sample_size(10);
+    g.bench_function(format!("a4+cccd+3live/{}t", opts.threads), |b| {
+        b.iter(|| {
+            let mut input = template.clone();
+            input.request_id = format!(
+                "bench-{}",
+                n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            let t0 = std::time::Instant::now();
+            let out = kiosk.issuer.issue(&input).unwrap();
+            totals
+                .lock()
+                .unwrap()
+                .push(t0.elapsed().as_secs_f64() * 1e3);
+            match out {
+                IssueOutcome::Issued(bundle) => {
+                    let mut s = steps.lock().unwrap();
+                    for t in &bundle.receipt.timings {
+                        s.entry(t.step.clone()).or_default().push(t.millis);
+                    }
+                }
+                IssueOutcome::Refused(r) => panic!("refused: {:#?}", r.reasons),
+                _ => panic!("unexpected outcome"),
+            }
+        })
+    });
+    g.finish();
+    let mut totals = totals.into_inner().unwrap();
+    println!(
+        "\nissue latency by step (median of {} issuances, {} threads):",
+        totals.len(),
+        opts.threads
+    );
+    let mut sum = 0.0;
+    for (step, mut v) in steps.into_inner().unwrap() {
+        let m = median(&mut v);
+        sum += m;
+        println!("  {step:<22} {m:9.1} ms");
+    }
+    println!("  {:<22} {sum:9.1} ms", "sum of step medians");
+    let total = median(&mut totals);
+    println!(
+        "  {:<22} {total:9.1} ms  (target <= 2500 ms: {})",
+        "total (median)",
+        if total <= 2500.0 { "met" } else { "MISSED" }
+    );
+}
+
+criterion_group!(benches, issue);
+criterion_main!(benches);
