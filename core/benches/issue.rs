@@ -1,5 +1,5 @@
 //! Full issuance latency (`saoy issue` without process start-up): a 1-page A4 scan at 200 dpi,
-//! a CCCD front and back, and 3 live frames, real models at 2 threads, TEST PKI, embedded SQLite
+//! a CCCD front and back, and the demo's live frames (liveness needs ≥ 4; the issue names 3), real models at 2 threads, TEST PKI, embedded SQLite
 //! registry. Prints the median of every step after the criterion run. Target: ≤ 2.5 s total.
 //!
 //! `cargo bench -p saoy-core --features demo --bench issue`
@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use saoy_core::demo::{DemoOptions, DemoProgress, demo_input, demo_kiosk};
+use saoy_core::demo::{DEMO_LIVE_FRAMES, DemoOptions, DemoProgress, demo_input, demo_kiosk};
 use saoy_core::workflow::{IssueOutcome, Progress};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -29,37 +29,42 @@ fn issue(c: &mut Criterion) {
         .and_then(|t| t.parse().ok())
         .unwrap_or(2);
     let kiosk = demo_kiosk(&opts, &Quiet).unwrap();
-    let (_, template) = demo_input(7, 3, "template").unwrap();
+    // The issue's benchmark names 3 live frames; faceauth's liveness needs at least 4 distinct
+    // frames for a turn challenge, so this uses the demo's capture of DEMO_LIVE_FRAMES frames.
+    let (_, template) = demo_input(7, DEMO_LIVE_FRAMES, "template").unwrap();
     let steps: Mutex<BTreeMap<String, Vec<f64>>> = Mutex::default();
     let totals: Mutex<Vec<f64>> = Mutex::default();
     let n = std::sync::atomic::AtomicU64::new(0);
     let mut g = c.benchmark_group("issue");
     g.sample_size(10);
-    g.bench_function(format!("a4+cccd+3live/{}t", opts.threads), |b| {
-        b.iter(|| {
-            let mut input = template.clone();
-            input.request_id = format!(
-                "bench-{}",
-                n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            );
-            let t0 = std::time::Instant::now();
-            let out = kiosk.issuer.issue(&input).unwrap();
-            totals
-                .lock()
-                .unwrap()
-                .push(t0.elapsed().as_secs_f64() * 1e3);
-            match out {
-                IssueOutcome::Issued(bundle) => {
-                    let mut s = steps.lock().unwrap();
-                    for t in &bundle.receipt.timings {
-                        s.entry(t.step.clone()).or_default().push(t.millis);
+    g.bench_function(
+        format!("a4+cccd+{DEMO_LIVE_FRAMES}live/{}t", opts.threads),
+        |b| {
+            b.iter(|| {
+                let mut input = template.clone();
+                input.request_id = format!(
+                    "bench-{}",
+                    n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                );
+                let t0 = std::time::Instant::now();
+                let out = kiosk.issuer.issue(&input).unwrap();
+                totals
+                    .lock()
+                    .unwrap()
+                    .push(t0.elapsed().as_secs_f64() * 1e3);
+                match out {
+                    IssueOutcome::Issued(bundle) => {
+                        let mut s = steps.lock().unwrap();
+                        for t in &bundle.receipt.timings {
+                            s.entry(t.step.clone()).or_default().push(t.millis);
+                        }
                     }
+                    IssueOutcome::Refused(r) => panic!("refused: {r:#?}"),
+                    _ => panic!("unexpected outcome"),
                 }
-                IssueOutcome::Refused(r) => panic!("refused: {:#?}", r.reasons),
-                _ => panic!("unexpected outcome"),
-            }
-        })
-    });
+            })
+        },
+    );
     g.finish();
     let mut totals = totals.into_inner().unwrap();
     println!(
