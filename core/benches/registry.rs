@@ -1,4 +1,5 @@
-//! Registry throughput: issue (reserve + activate, two transactions) and audited lookup, on
+//! Registry throughput: issue (reserve + activate, two transactions), audited lookup, and an
+//! unaudited read (`get`, to separate the read from the audit write), on
 //! SQLite (synchronous FULL and NORMAL) and, with `SAOY_TEST_PG_URL`, PostgreSQL.
 //! Targets (SQLite): ≥ 2,000 issues/s and ≥ 20,000 lookups/s.
 //!
@@ -68,6 +69,14 @@ fn bench_backend(c: &mut Criterion, name: &str, reg: &dyn Registry) {
             b.iter_custom(|iters| {
                 parallel(threads, iters, &|_| {
                     issue_one(reg, &h, name);
+                })
+            })
+        });
+        g.bench_function(format!("get-unaudited/{threads}t"), |b| {
+            b.iter_custom(|iters| {
+                parallel(threads, iters, &|i| {
+                    let code = &codes[i as usize % codes.len()];
+                    assert!(reg.get(code).unwrap().is_some());
                 })
             })
         });
