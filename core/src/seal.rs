@@ -252,6 +252,19 @@ impl IssuerKey {
         Ok(Self::new(name, key))
     }
 
+    /// Read a PEM that is either an SPKI public key or a PKCS#8 private key (a kiosk's own
+    /// `seal.key.pem`, of which only the public half is kept).
+    pub fn from_pem(name: impl Into<String>, pem: &str) -> Result<Self, SealError> {
+        if !pem.contains("PRIVATE KEY") {
+            return Self::from_public_key_pem(name, pem);
+        }
+        use p384::pkcs8::DecodePrivateKey;
+        let key = p384::ecdsa::SigningKey::from_pkcs8_pem(pem).map_err(|e| SealError::Key {
+            detail: e.to_string(),
+        })?;
+        Ok(Self::new(name, *key.verifying_key()))
+    }
+
     /// Read a SEC1-encoded public point (compressed or not).
     pub fn from_sec1(name: impl Into<String>, bytes: &[u8]) -> Result<Self, SealError> {
         let key = VerifyingKey::from_sec1_bytes(bytes).map_err(|e| SealError::Key {
@@ -650,6 +663,25 @@ mod tests {
         b[47] = seed;
         b[0] = 0x11;
         SigningKey::from_slice(&b).unwrap()
+    }
+
+    #[test]
+    fn issuer_key_from_public_or_private_pem_is_the_same_key() {
+        use p384::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+        let k = key(3);
+        let private = k.to_pkcs8_pem(LineEnding::LF).unwrap();
+        let public = k.verifying_key().to_public_key_pem(LineEnding::LF).unwrap();
+        let a = IssuerKey::from_pem("a", &private).unwrap();
+        let b = IssuerKey::from_pem("b", &public).unwrap();
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.id, KeyId::of(k.verifying_key()));
+        assert!(
+            IssuerKey::from_pem(
+                "c",
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+            )
+            .is_err()
+        );
     }
 
     fn seal() -> (Seal, IssuerKeys) {

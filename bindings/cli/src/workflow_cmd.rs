@@ -591,18 +591,15 @@ pub fn verify_copy(
         Ok(b) => b,
         Err(e) => return exit::fail(g, "input_unreadable", &e, exit::NO_INPUT),
     };
+    let read_text = |p: &Path, code: &str| {
+        std::fs::read_to_string(p)
+            .map_err(|e| exit::fail(g, code, &format!("{}: {e}", p.display()), exit::NO_INPUT))
+    };
     let mut anchors = String::new();
     for p in trust {
-        match std::fs::read_to_string(p) {
+        match read_text(p, "trust_unreadable") {
             Ok(t) => anchors.push_str(&t),
-            Err(e) => {
-                return exit::fail(
-                    g,
-                    "trust_unreadable",
-                    &format!("{}: {e}", p.display()),
-                    exit::NO_INPUT,
-                );
-            }
+            Err(x) => return x,
         }
     }
     let pades = match PadesVerifier::new(&anchors) {
@@ -611,31 +608,15 @@ pub fn verify_copy(
     };
     let mut keys = IssuerKeys::new();
     for p in seal_keys {
-        let text = match std::fs::read_to_string(p) {
+        let text = match read_text(p, "seal_key_unreadable") {
             Ok(t) => t,
-            Err(e) => {
-                return exit::fail(
-                    g,
-                    "seal_key_unreadable",
-                    &format!("{}: {e}", p.display()),
-                    exit::NO_INPUT,
-                );
-            }
+            Err(x) => return x,
         };
         let name = p.display().to_string();
-        let key = if text.contains("PRIVATE KEY") {
-            // A kiosk's own seal key file: only its public half is used.
-            use p384::pkcs8::DecodePrivateKey;
-            p384::ecdsa::SigningKey::from_pkcs8_pem(&text)
-                .map(|k| IssuerKey::new(name.clone(), *k.verifying_key()))
-                .map_err(|e| e.to_string())
-        } else {
-            IssuerKey::from_public_key_pem(name.clone(), &text).map_err(|e| e.to_string())
-        };
-        match key {
+        match IssuerKey::from_pem(name.clone(), &text) {
             Ok(k) => keys.push(k),
             Err(e) => {
-                return exit::fail(g, "seal_key_invalid", &format!("{name}: {e}"), exit::DATA);
+                return exit::fail(g, e.code(), &format!("{name}: {e}"), exit::DATA);
             }
         }
     }

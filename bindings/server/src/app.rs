@@ -168,7 +168,7 @@ pub fn load_trust(config: &ServerConfig) -> Result<(String, IssuerKeys), ServeEr
             .file_stem()
             .map_or_else(|| "seal key".into(), |s| s.to_string_lossy().into_owned());
         keys.push(
-            IssuerKey::from_public_key_pem(name, &read(p)?).map_err(|e| ServeError::Trust {
+            IssuerKey::from_pem(name, &read(p)?).map_err(|e| ServeError::Trust {
                 detail: format!("{}: {e}", p.display()),
             })?,
         );
