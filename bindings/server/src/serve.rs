@@ -111,8 +111,9 @@ pub async fn serve(
 
 /// Write buffered lookup audit entries every `audit_flush_ms`.
 async fn flush_loop(state: Arc<AppState>) {
-    let mut tick =
-        tokio::time::interval(Duration::from_millis(state.config.audit_flush_ms.max(10)));
+    // `interval` fires at once; the first flush is due one period after start-up.
+    let period = Duration::from_millis(state.config.audit_flush_ms.max(10));
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
