@@ -957,38 +957,27 @@ async fn openapi() -> Response {
         .into_response()
 }
 
-async fn asset_js() -> Response {
+/// A bundled static asset, cacheable for five minutes.
+fn static_asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("max-age=300"),
             ),
         ],
-        page::PORTAL_JS,
+        body,
     )
         .into_response()
 }
 
+async fn asset_js() -> Response {
+    static_asset("text/javascript; charset=utf-8", page::PORTAL_JS)
+}
+
 async fn asset_css() -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("max-age=300"),
-            ),
-        ],
-        page::PORTAL_CSS,
-    )
-        .into_response()
+    static_asset("text/css; charset=utf-8", page::PORTAL_CSS)
 }
 
 async fn web_not_built(Query(q): Query<IndexQuery>) -> Response {
