@@ -4,7 +4,11 @@
 # toolchain and cargo-fuzz (installed here if missing). Does not need ../shared.
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO"
-FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+# No sanitizer: every fuzzed crate forbids unsafe code, so AddressSanitizer finds nothing the
+# Rust checks (bounds, overflow with debug assertions on) do not; without it the builds are
+# several minutes shorter and each target runs more inputs per second.
+FUZZ_SANITIZER="${FUZZ_SANITIZER:-none}"
 
 if ! rustup toolchain list | grep -q '^nightly'; then
   log "installing nightly toolchain (minimal) for cargo-fuzz"
@@ -12,7 +16,7 @@ if ! rustup toolchain list | grep -q '^nightly'; then
 fi
 if ! command -v cargo-fuzz >/dev/null; then
   log "installing cargo-fuzz"
-  cargo install cargo-fuzz --locked -q
+  cargo install cargo-fuzz --locked -q --debug
 fi
 
 # One target dir for every fuzz project so shared dependencies build once.
@@ -29,7 +33,7 @@ for proj in */fuzz; do
     seeds="$REPO/$proj/seeds/$t"
     extra=()
     [ -d "$seeds" ] && extra+=("$seeds")
-    (cd "$crate" && cargo +nightly fuzz run "$t" "$corpus" "${extra[@]}" -- \
+    (cd "$crate" && cargo +nightly fuzz run --sanitizer "$FUZZ_SANITIZER" "$t" "$corpus" "${extra[@]}" -- \
         -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=65536 2>&1 | tail -n 3)
     # cargo fuzz exits non-zero on a crash; set -o pipefail makes that fail the step
   done

@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
-# Side by side: saoy OCR (release build, 2 threads) vs tesseract -l vie on the
-# same synthetic A4 page (200 dpi) and CCCD-sized card. Prints medians,
-# ratios and peak memory (/usr/bin/time -v). Usage: benches/peers/ocr_vs_tesseract.sh [RUNS]
+# Side by side on the same synthetic A4 page (200 dpi) and CCCD-sized card, 2 threads:
+#   saoy (release, full pipeline, per-stage times and peak RSS),
+#   the Python onnxruntime reference running the SAME models on exactly the input
+#   shapes saoy fed them for that page (model-only floor, see ocr_ort_reference.py),
+#   tesseract -l vie (OMP_THREAD_LIMIT=2).
+# Prints medians, ratios and peak memory (/usr/bin/time -v), and the load average.
+# Usage: benches/peers/ocr_vs_tesseract.sh [RUNS]   (PYTHON with numpy+onnxruntime: env PYTHON, default python3)
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 RUNS="${1:-5}"
+PY="${PYTHON:-python3}"
 WORK="${SAOY_CI_WORK:-$REPO/.ci/work}/ocr-bench"
+MODELS="${SAOY_MODELS:-$HOME/.cache/saoy/models}"
 mkdir -p "$WORK"
 cd "$REPO"
 cargo build -q --release -p saoy-ocr --example ocr_eval
 EVAL="$REPO/target/release/examples/ocr_eval"
 "$EVAL" bench-images "$WORK"
+echo "load: $(uptime)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+peak_kb() { awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}'; }
 
 for img in a4 cccd; do
   f="$WORK/$img.png"
-  saoy=$("$EVAL" time-page "$f" "$RUNS" --threads 2 | sed -n 's/^median_ms=\([0-9.]*\).*/\1/p')
-  saoy_mem=$( { /usr/bin/time -v "$EVAL" time-page "$f" 1 --threads 2 >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
+  prof="$WORK/$img.profile"
+  /usr/bin/time -v "$EVAL" profile "$f" "$RUNS" --threads 2 > "$prof" 2> "$prof.time"
+  saoy=$(sed -n 's/^run [0-9]*: total \([0-9]*\) ms.*/\1/p' "$prof" | median)
+  saoy_mem=$(peak_kb < "$prof.time")
+  stages=$(grep '^run ' "$prof" | tail -n 1)
+  shapes=$(sed -n 's/^  shapes: //p' "$prof" | tail -n 1)
+  ref=$("$PY" "$REPO/benches/peers/ocr_ort_reference.py" "$MODELS" 2 "$RUNS" "$shapes")
+  ref_ms=$(echo "$ref" | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p')
   times=()
   for _ in $(seq "$RUNS"); do
     t0=$(date +%s%N)
@@ -26,7 +40,10 @@ for img in a4 cccd; do
     times+=($(( (t1 - t0) / 1000000 )))
   done
   tess=$(printf '%s\n' "${times[@]}" | median)
-  tess_mem=$( { OMP_THREAD_LIMIT=2 /usr/bin/time -v tesseract "$f" stdout -l vie >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
-  ratio=$(awk -v a="$tess" -v b="$saoy" 'BEGIN { printf "%.2f", a / b }')
-  echo "$img: saoy median ${saoy} ms (peak ${saoy_mem} KB, incl. model load) | tesseract median ${tess} ms (peak ${tess_mem} KB) | tesseract/saoy = ${ratio}x"
+  tess_mem=$( { OMP_THREAD_LIMIT=2 /usr/bin/time -v tesseract "$f" stdout -l vie >/dev/null; } 2>&1 | peak_kb)
+  echo "$img: saoy median ${saoy} ms (peak ${saoy_mem} KB incl. model load) | python-ort same models+shapes ${ref_ms} ms (model-only) | tesseract median ${tess} ms (peak ${tess_mem} KB)"
+  echo "  tesseract/saoy = $(awk -v a="$tess" -v b="$saoy" 'BEGIN { printf "%.2f", a / b }')x; saoy/python-ort-models = $(awk -v a="$saoy" -v b="$ref_ms" 'BEGIN { printf "%.2f", a / b }')x"
+  echo "  saoy stages (last run): $stages"
+  echo "  $ref"
 done
+echo "load: $(uptime)"

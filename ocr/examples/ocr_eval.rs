@@ -25,8 +25,18 @@ fn open_ocr(args: &[String]) -> Result<Ocr, String> {
         .map_err(|e| e.to_string())?;
     Ocr::builder()
         .threads(threads)
+        .config(config_from(args))
         .build(&store)
         .map_err(|e| e.to_string())
+}
+
+/// Pipeline settings with `--det-long N` (detector long-side cap) applied.
+fn config_from(args: &[String]) -> saoy_ocr::OcrConfig {
+    let mut c = saoy_ocr::OcrConfig::default();
+    if let Some(n) = arg_value(args, "--det-long").and_then(|v| v.parse().ok()) {
+        c.det.max_long_side = n;
+    }
+    c
 }
 
 fn vitext(args: &[String]) -> Result<bool, String> {
@@ -414,6 +424,34 @@ fn cer_files(args: &[String]) -> Result<bool, String> {
     Ok(true)
 }
 
+#[path = "common/specimen_eval.rs"]
+mod specimen;
+
+/// `specimen [--count 200] [--seed 1] [--a4-every 25] [--out DIR] [--verbose]`:
+/// generate the fictional specimen set, score saoy on it, check the bars.
+fn specimen_set(args: &[String]) -> Result<bool, String> {
+    let num = |k: &str, d: f64| {
+        arg_value(args, k)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(d)
+    };
+    let ocr = open_ocr(args)?;
+    let a = specimen::SetArgs {
+        count: num("--count", 200.0) as usize,
+        seed: num("--seed", 1.0) as u64,
+        a4_every: num("--a4-every", 25.0) as usize,
+        out: PathBuf::from(arg_value(args, "--out").unwrap_or_else(|| "specimen-set".into())),
+        bars: (
+            num("--bar-cer", 1.0),
+            num("--bar-fields", 97.0),
+            num("--bar-mrz", 99.0),
+            num("--bar-qr", 99.0),
+        ),
+        verbose: args.iter().any(|a| a == "--verbose"),
+    };
+    specimen::run_set(&ocr, &a)
+}
+
 #[path = "../benches/common/pages.rs"]
 mod pages;
 
@@ -453,6 +491,166 @@ fn time_page(args: &[String]) -> Result<bool, String> {
     Ok(true)
 }
 
+/// Timing wrapper around the real models: counts calls, time and input size.
+struct Timed {
+    inner: std::sync::Arc<saoy_ocr::model::OrtModels>,
+    det: std::sync::Mutex<(usize, f64, usize)>,
+    rec: std::sync::Mutex<(usize, f64, usize)>,
+    cls: std::sync::Mutex<(usize, f64, usize)>,
+    /// Input shapes of every call, `model:d0xd1x...`.
+    shapes: std::sync::Mutex<Vec<String>>,
+}
+
+impl Timed {
+    fn time<T>(
+        &self,
+        slot: &std::sync::Mutex<(usize, f64, usize)>,
+        name: &str,
+        input: &saoy_ocr::model::TensorF32,
+        f: impl FnOnce() -> T,
+    ) -> T {
+        if let Ok(mut s) = self.shapes.lock() {
+            let dims: Vec<String> = input.shape.iter().map(|d| d.to_string()).collect();
+            s.push(format!("{name}:{}", dims.join("x")));
+        }
+        let t = std::time::Instant::now();
+        let out = f();
+        if let Ok(mut s) = slot.lock() {
+            s.0 += 1;
+            s.1 += t.elapsed().as_secs_f64() * 1000.0;
+            s.2 += input.shape.iter().product::<usize>();
+        }
+        out
+    }
+}
+
+impl saoy_ocr::model::TextDetector for Timed {
+    fn probability_map(
+        &self,
+        input: &saoy_ocr::model::TensorF32,
+    ) -> Result<saoy_ocr::model::TensorF32, saoy_ocr::OcrError> {
+        self.time(&self.det, "det", input, || {
+            self.inner.probability_map(input)
+        })
+    }
+}
+
+impl saoy_ocr::model::TextRecognizer for Timed {
+    fn log_probs(
+        &self,
+        input: &saoy_ocr::model::TensorF32,
+    ) -> Result<saoy_ocr::model::TensorF32, saoy_ocr::OcrError> {
+        self.time(&self.rec, "rec", input, || self.inner.log_probs(input))
+    }
+    fn alphabet(&self) -> &[String] {
+        self.inner.alphabet()
+    }
+}
+
+impl saoy_ocr::model::OrientationClassifier for Timed {
+    fn classify(
+        &self,
+        input: &saoy_ocr::model::TensorF32,
+    ) -> Result<saoy_ocr::model::TensorF32, saoy_ocr::OcrError> {
+        self.time(&self.cls, "cls", input, || self.inner.classify(input))
+    }
+}
+
+/// Peak and current resident memory of this process (MB), from /proc.
+fn mem_mb() -> String {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let get = |k: &str| {
+        s.lines()
+            .find(|l| l.starts_with(k))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    format!("rss {} MB, peak {} MB", get("VmRSS:"), get("VmHWM:"))
+}
+
+/// Stage-by-stage profile of the full pipeline on one image: per-stage
+/// times and per-model calls, milliseconds and input elements.
+fn profile(args: &[String]) -> Result<bool, String> {
+    use saoy_ocr::model::{TextDetector, TextRecognizer};
+    let path = PathBuf::from(args.get(2).ok_or("missing image")?);
+    let n: usize = args.get(3).and_then(|v| v.parse().ok()).unwrap_or(3);
+    let threads: usize = arg_value(args, "--threads")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    let store = saoy_models::ModelStore::open(&saoy_models::StoreOptions::default())
+        .map_err(|e| e.to_string())?;
+    let t_load = std::time::Instant::now();
+    let inner = std::sync::Arc::new(
+        saoy_ocr::model::OrtModels::open(&store, threads, true).map_err(|e| e.to_string())?,
+    );
+    println!(
+        "model load: {:.0} ms ({})",
+        t_load.elapsed().as_secs_f64() * 1000.0,
+        mem_mb()
+    );
+    let timed = std::sync::Arc::new(Timed {
+        inner,
+        det: Default::default(),
+        rec: Default::default(),
+        cls: Default::default(),
+        shapes: Default::default(),
+    });
+    let det: std::sync::Arc<dyn TextDetector> = timed.clone();
+    let rec: std::sync::Arc<dyn TextRecognizer> = timed.clone();
+    let cls: std::sync::Arc<dyn saoy_ocr::model::OrientationClassifier> = timed.clone();
+    let ocr = Ocr::builder()
+        .config(config_from(args))
+        .build_with(det, rec, Some(cls));
+    let img = load_image(&path, &LoadLimits::default()).map_err(|e| e.to_string())?;
+    println!("image {}x{} ({})", img.width(), img.height(), mem_mb());
+    for run in 0..n.max(1) {
+        if let Ok(mut s) = timed.shapes.lock() {
+            s.clear();
+        }
+        for s in [&timed.det, &timed.rec, &timed.cls] {
+            if let Ok(mut g) = s.lock() {
+                *g = (0, 0.0, 0);
+            }
+        }
+        if run == 0 {
+            let page = ocr.prepare(&img).map_err(|e| e.to_string())?;
+            println!("  after prepare+detect: {}", mem_mb());
+            let boxes = ocr.detect_lines(&page).map_err(|e| e.to_string())?;
+            let _ = ocr.recognize(&page, &boxes).map_err(|e| e.to_string())?;
+            println!("  after recognize: {}", mem_mb());
+        }
+        let p = ocr.recognize_page(&img).map_err(|e| e.to_string())?;
+        let t = p.timings;
+        let g =
+            |s: &std::sync::Mutex<(usize, f64, usize)>| s.lock().map(|g| *g).unwrap_or_default();
+        let (d, r, c) = (g(&timed.det), g(&timed.rec), g(&timed.cls));
+        println!(
+            "run {run}: total {:.0} ms = prepare {:.0} + detect {:.0} + recognize {:.0} + analyze {:.0} | \
+             det {} calls {:.0} ms {:.1} Mel | rec {} calls {:.0} ms {:.2} Mcol | cls {} calls {:.0} ms | lines {}",
+            t.total_ms,
+            t.prepare_ms,
+            t.detect_ms,
+            t.recognize_ms,
+            t.analyze_ms,
+            d.0,
+            d.1,
+            d.2 as f64 / 1e6,
+            r.0,
+            r.1,
+            r.2 as f64 / 96.0 / 1e6,
+            c.0,
+            c.1,
+            p.lines.len()
+        );
+        println!("  memory after run {run}: {}", mem_mb());
+        if let Ok(s) = timed.shapes.lock() {
+            println!("  shapes: {}", s.join(" "));
+        }
+    }
+    Ok(true)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let res = match args.get(1).map(String::as_str) {
@@ -460,6 +658,12 @@ fn main() -> ExitCode {
         Some("mrz") => mrz_eval(&args),
         Some("bench-images") => bench_images(&args),
         Some("time-page") => time_page(&args),
+        Some("profile") => profile(&args),
+        Some("specimen") => specimen_set(&args),
+        Some("specimen-tess") => specimen::tesseract_set(&PathBuf::from(
+            args.get(2).map(String::as_str).unwrap_or("."),
+        ))
+        .map(|_| true),
         Some("cer") => cer_files(&args),
         Some("qr") => qr_eval(&args),
         Some("qr-payloads") => qr_payloads(&args),

@@ -324,9 +324,20 @@ pub fn fields_from_ocr(lines: &[OcrLine<'_>]) -> CccdFields {
                 }
             }
             "dob" | "expiry" | "issue" => {
+                // The date is on the label's line or a few lines below: the
+                // card front prints "Có giá trị đến:" / "Date of expiry" /
+                // the date in a column of its own, which reading order may
+                // interleave with the address lines beside it. Look ahead
+                // until a label of another field.
                 let d = find_date(line.text)
                     .map(|v| (v, line.confidence))
-                    .or_else(|| next.and_then(|n| find_date(n.text).map(|v| (v, n.confidence))));
+                    .or_else(|| {
+                        (i + 1..lines.len().min(i + 5))
+                            .take_while(|&j| label_of(&folded[j]).is_none_or(|l| l == label))
+                            .find_map(|j| {
+                                find_date(lines[j].text).map(|v| (v, lines[j].confidence))
+                            })
+                    });
                 if let Some((v, c)) = d {
                     let slot = match label {
                         "dob" => &mut f.birth_date,
@@ -883,6 +894,42 @@ mod tests {
         let f = fields_from_ocr(&plain);
         assert_eq!(f.full_name.unwrap().value, "NGUYEN VAN A");
         assert_eq!(f.sex.unwrap().value, "F");
+    }
+
+    #[test]
+    fn expiry_date_found_below_its_two_labels_across_interleaved_lines() {
+        let texts = [
+            "Nơi thường trú / Place of residence:",
+            "Có giá trị đến:",
+            "Tổ 12, Xã Cẩm Giàng, Châu Thành, Tuyên Quang",
+            "Date of expiry",
+            "27/10/2038",
+        ];
+        let lines: Vec<OcrLine<'_>> = texts
+            .iter()
+            .map(|t| OcrLine {
+                text: t,
+                confidence: 0.9,
+            })
+            .collect();
+        let f = fields_from_ocr(&lines);
+        assert_eq!(f.expiry_date.as_ref().unwrap().value, "2038-10-27");
+        // A date below another field's label is not taken.
+        let texts = [
+            "Có giá trị đến:",
+            "Ngày sinh / Date of birth:",
+            "01/02/1990",
+        ];
+        let lines: Vec<OcrLine<'_>> = texts
+            .iter()
+            .map(|t| OcrLine {
+                text: t,
+                confidence: 0.9,
+            })
+            .collect();
+        let f = fields_from_ocr(&lines);
+        assert!(f.expiry_date.is_none());
+        assert_eq!(f.birth_date.as_ref().unwrap().value, "1990-02-01");
     }
 
     #[test]

@@ -5,14 +5,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use image::RgbImage;
-use saoy_models::{ModelId, ModelStore};
+use saoy_models::ModelStore;
 
 use crate::detect::{self, DetConfig, PreparedPage};
 use crate::document::{self, DocumentReport};
 use crate::error::OcrError;
 use crate::geometry::{self, Quad};
 use crate::layout::{self, Block};
-use crate::model::{OrientationClassifier, OrtModels, TextDetector, TextRecognizer, load_vocab};
+use crate::model::{OrientationClassifier, OrtModels, TextDetector, TextRecognizer};
 use crate::recognize::{self, LineText};
 
 /// Pipeline settings.
@@ -65,25 +65,10 @@ impl OcrBuilder {
         self
     }
 
-    /// Open the three models of `store` in ONNX Runtime.
+    /// Open the models of `store` in ONNX Runtime (see [`OrtModels::open`]
+    /// for the session options).
     pub fn build(self, store: &ModelStore) -> Result<Ocr, OcrError> {
-        let open = |id: ModelId, model: &'static str| {
-            store
-                .session(id, self.threads)
-                .map_err(|e| OcrError::Models {
-                    model,
-                    reason: format!("{} ({})", e, e.code()),
-                })
-        };
-        let det = open(ModelId::TextDetection, "text_det")?;
-        let rec = open(ModelId::TextRecognition, "text_rec")?;
-        let cls = if self.orientation {
-            Some(open(ModelId::TextOrientation, "text_cls")?)
-        } else {
-            None
-        };
-        let alphabet = load_vocab(&store.path(ModelId::TextRecognitionVocab))?;
-        let models = Arc::new(OrtModels::from_sessions(det, cls, rec, alphabet));
+        let models = Arc::new(OrtModels::open(store, self.threads, self.orientation)?);
         let orientation: Option<Arc<dyn OrientationClassifier>> = if models.has_orientation() {
             Some(models.clone())
         } else {

@@ -1,4 +1,5 @@
-//! Verify a ~1 MB signed PDF (P-384 PAdES B-B, test PKI, trusted root).
+//! Verify a ~1 MB signed PDF (P-384 key, SHA-256 PAdES B-B, test PKI, trusted root):
+//! cold (`verify_pdf`) and warm (a reused `Verifier` with its certificate cache).
 //!
 //! With `SAOY_BENCH_DIR` set, the PDF and its root are also written there
 //! (`verify-1mb.pdf`, `root.pem`) so that `.ci/eval/verify.sh` can time
@@ -9,7 +10,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use saoy_signing::pki::TestPki;
 use saoy_signing::sign::{SignOptions, sign_pdf};
-use saoy_signing::verify::{Status, VerifyOptions, verify_pdf};
+use saoy_signing::verify::{Status, Verifier, VerifyOptions, verify_pdf};
 use std::hint::black_box;
 
 /// A one-page PDF whose page content stream is about `size` bytes of text operators.
@@ -88,8 +89,14 @@ fn bench(c: &mut Criterion) {
     }
     let mut g = c.benchmark_group("verify");
     g.throughput(criterion::Throughput::Bytes(signed.len() as u64));
+    // Cold: every call validates the whole chain.
     g.bench_function("verify_pdf_1mb", |b| {
         b.iter(|| verify_pdf(black_box(&signed), &opts))
+    });
+    // A service's steady state: one Verifier, the signer's chain already seen.
+    let verifier = Verifier::new(opts.clone());
+    g.bench_function("verifier_warm_1mb", |b| {
+        b.iter(|| verifier.verify(black_box(&signed)))
     });
     // Where the time goes: parsing the PDF, and hashing the signed bytes.
     g.bench_function("lopdf_load_1mb", |b| {
@@ -98,6 +105,44 @@ fn bench(c: &mut Criterion) {
     g.bench_function("sha384_1mb", |b| {
         b.iter(|| <sha2::Sha384 as sha2::Digest>::digest(black_box(&signed)))
     });
+    g.bench_function("sha256_1mb", |b| {
+        b.iter(|| <sha2::Sha256 as sha2::Digest>::digest(black_box(&signed)))
+    });
+    g.finish();
+    primitives(c);
+}
+
+/// One ECDSA verification per curve (prehash), the floor under every signature check.
+fn primitives(c: &mut Criterion) {
+    use signature::hazmat::{PrehashSigner, PrehashVerifier};
+    let z = [7u8; 48];
+    let mut g = c.benchmark_group("ecdsa_verify");
+    if let Ok(k) = saoy_signing::sign::SoftwareKey::generate(saoy_signing::sign::KeyAlgorithm::P384)
+        && let saoy_signing::sign::SoftwareKey::P384(sk) = k
+    {
+        let vk = *sk.verifying_key();
+        if let Ok(sig) = PrehashSigner::<p384::ecdsa::Signature>::sign_prehash(&sk, &z) {
+            g.bench_function("p384", |b| {
+                b.iter(|| vk.verify_prehash(black_box(&z), &sig).is_ok())
+            });
+        }
+    }
+    if let Ok(k) = saoy_signing::sign::SoftwareKey::generate(saoy_signing::sign::KeyAlgorithm::P256)
+        && let saoy_signing::sign::SoftwareKey::P256(sk) = k
+    {
+        let vk = *sk.verifying_key();
+        if let Ok(sig) = PrehashSigner::<p256::ecdsa::Signature>::sign_prehash(&sk, &z[..32]) {
+            g.bench_function("p256", |b| {
+                b.iter(|| vk.verify_prehash(black_box(&z[..32]), &sig).is_ok())
+            });
+            g.bench_function("p256_sign", |b| {
+                b.iter(|| {
+                    PrehashSigner::<p256::ecdsa::Signature>::sign_prehash(&sk, black_box(&z[..32]))
+                        .is_ok()
+                })
+            });
+        }
+    }
     g.finish();
 }
 

@@ -75,6 +75,98 @@ impl DigestAlgorithm {
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
         self.digest_parts(&[data])
     }
+
+    /// A streaming hasher: feed data with [`Hasher::update`] (it can be sent
+    /// to another thread, so a large prefix can be hashed while other work proceeds).
+    pub fn hasher(self) -> Hasher {
+        use sha2::Digest as _;
+        Hasher(match self {
+            Self::Sha1 => HasherState::Sha1(sha1::Sha1::new()),
+            Self::Sha256 => HasherState::Sha256(sha2::Sha256::new()),
+            Self::Sha384 => HasherState::Sha384(sha2::Sha384::new()),
+            Self::Sha512 => HasherState::Sha512(sha2::Sha512::new()),
+        })
+    }
+}
+
+/// An incremental digest computation (see [`DigestAlgorithm::hasher`]).
+#[derive(Clone)]
+pub struct Hasher(HasherState);
+
+#[derive(Clone)]
+enum HasherState {
+    Sha1(sha1::Sha1),
+    Sha256(sha2::Sha256),
+    Sha384(sha2::Sha384),
+    Sha512(sha2::Sha512),
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Hasher").field(&self.algorithm()).finish()
+    }
+}
+
+impl Hasher {
+    /// Feed `data`.
+    pub fn update(&mut self, data: &[u8]) {
+        use sha2::Digest as _;
+        match &mut self.0 {
+            HasherState::Sha1(h) => h.update(data),
+            HasherState::Sha256(h) => h.update(data),
+            HasherState::Sha384(h) => h.update(data),
+            HasherState::Sha512(h) => h.update(data),
+        }
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> DigestAlgorithm {
+        match self.0 {
+            HasherState::Sha1(_) => DigestAlgorithm::Sha1,
+            HasherState::Sha256(_) => DigestAlgorithm::Sha256,
+            HasherState::Sha384(_) => DigestAlgorithm::Sha384,
+            HasherState::Sha512(_) => DigestAlgorithm::Sha512,
+        }
+    }
+
+    /// The digest of everything fed.
+    pub fn finalize(self) -> Vec<u8> {
+        use sha2::Digest as _;
+        match self.0 {
+            HasherState::Sha1(h) => h.finalize().to_vec(),
+            HasherState::Sha256(h) => h.finalize().to_vec(),
+            HasherState::Sha384(h) => h.finalize().to_vec(),
+            HasherState::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+/// Below this many bytes a second thread costs more than it saves.
+pub(crate) const PARALLEL_MIN: usize = 128 * 1024;
+
+/// Run `job` on a second thread while `meanwhile` runs on this one, when
+/// `worth_it`; inline otherwise or where threads are unavailable (wasm32).
+/// `job` must be a pure computation: if its thread cannot start (or dies), it
+/// is simply run again here. Used to hash large byte ranges while the rest of
+/// signing or verification proceeds.
+pub(crate) fn join_beside<A: Send, B>(
+    worth_it: bool,
+    job: impl Fn() -> A + Sync,
+    meanwhile: impl FnOnce() -> B,
+) -> (A, B) {
+    if !worth_it || cfg!(target_arch = "wasm32") {
+        let a = job();
+        return (a, meanwhile());
+    }
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new().spawn_scoped(scope, &job);
+        let b = meanwhile();
+        let a = match handle.map(|h| h.join()) {
+            Ok(Ok(a)) => a,
+            _ => job(),
+        };
+        (a, b)
+    })
 }
 
 /// The digest algorithm implied by a signature algorithm identifier
@@ -117,6 +209,28 @@ mod tests {
             DigestAlgorithm::Sha384.digest_parts(&[b"a", b"bc"]),
             DigestAlgorithm::Sha384.digest(b"abc")
         );
+    }
+
+    #[test]
+    fn streaming_and_parallel_digests_match_one_shot() {
+        let big = vec![0xa5u8; 300 * 1024];
+        for alg in [
+            DigestAlgorithm::Sha1,
+            DigestAlgorithm::Sha256,
+            DigestAlgorithm::Sha384,
+            DigestAlgorithm::Sha512,
+        ] {
+            let mut h = alg.hasher();
+            h.update(&big[..1000]);
+            h.update(&big[1000..]);
+            assert_eq!(h.algorithm(), alg);
+            assert_eq!(h.finalize(), alg.digest(&big));
+            let parts: [&[u8]; 2] = [&big[..7], &big[7..]];
+            let (d, x) = join_beside(true, || alg.digest_parts(&parts), || 42);
+            assert_eq!((d, x), (alg.digest(&big), 42));
+            let (d, ()) = join_beside(false, || alg.digest(b"abc"), || ());
+            assert_eq!(d, alg.digest(b"abc"));
+        }
     }
 
     #[test]

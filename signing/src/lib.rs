@@ -6,6 +6,10 @@
 pub mod digest;
 pub mod ess;
 #[cfg(feature = "sign")]
+pub mod ltv;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
+#[cfg(feature = "sign")]
 pub mod pki;
 #[cfg(feature = "sign")]
 pub mod sign;

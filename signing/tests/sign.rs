@@ -159,7 +159,12 @@ fn certified_copy_then_second_signer_keeps_both_signatures_intact() {
 #[test]
 fn external_signer_path_produces_the_same_structure() {
     let pki = TestPki::generate().unwrap();
-    let signer = pki.signer().unwrap();
+    // The remote key below signs with P-384's own hash (SHA-384 via `Signer`).
+    let signer = pki
+        .signer()
+        .unwrap()
+        .with_digest(saoy_signing::digest::DigestAlgorithm::Sha384)
+        .unwrap();
     let copy = certified_copy();
     let prepared = PreparedSignature::new(
         &copy,

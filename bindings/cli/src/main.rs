@@ -71,6 +71,8 @@ enum Command {
     Pki(sign_cmd::PkiArgs),
     /// Build a certified-copy PDF from page images.
     Copy(sign_cmd::CopyArgs),
+    /// Renew the archive of signed PDFs: new /DSS + new document time-stamp (B-LTA).
+    Extend(sign_cmd::ExtendArgs),
     /// Run the verification service (the portal behind the QR).
     Serve(serve_cmd::ServeArgs),
     #[command(flatten)]
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => sign_cmd::run_verify(a, g),
         Command::Pki(a) => sign_cmd::run_pki(a, g),
         Command::Copy(a) => sign_cmd::run_copy(a, g),
+        Command::Extend(a) => sign_cmd::run_extend(a, g),
         Command::Serve(a) => serve_cmd::run(a, g),
         Command::Workflow(c) => workflow_cmd::run(c, g),
     }

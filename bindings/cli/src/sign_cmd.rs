@@ -10,11 +10,29 @@ pub struct SignArgs {
     /// Output PDF (written via a temporary file, then renamed).
     pub output: std::path::PathBuf,
     /// Signer's private key (unencrypted PKCS#8 PEM: P-384, P-256 or RSA ≥ 2048, signs with PSS).
-    #[arg(long, value_name = "KEY.pem")]
-    pub key: std::path::PathBuf,
-    /// Signer's certificate (PEM).
+    #[arg(
+        long,
+        value_name = "KEY.pem",
+        required_unless_present = "pkcs11_module",
+        conflicts_with = "pkcs11_module",
+        requires = "cert"
+    )]
+    pub key: Option<std::path::PathBuf>,
+    /// Signer's certificate (PEM). With --pkcs11-module it may be omitted when the
+    /// token holds a certificate object labelled like the key.
     #[arg(long, value_name = "CERT.pem")]
-    pub cert: std::path::PathBuf,
+    pub cert: Option<std::path::PathBuf>,
+    /// Sign with a key on a PKCS#11 token (HSM): path of the module, e.g.
+    /// /usr/lib/softhsm/libsofthsm2.so. The user PIN is read from the environment
+    /// variable SAOY_PKCS11_PIN (never from the command line).
+    #[arg(long, value_name = "MODULE.so", requires_all = ["pkcs11_token", "key_label"])]
+    pub pkcs11_module: Option<std::path::PathBuf>,
+    /// Label of the PKCS#11 token.
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    pub pkcs11_token: Option<String>,
+    /// Label of the private key on the token (ECDSA P-256/P-384).
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    pub key_label: Option<String>,
     /// Chain certificates to embed (PEM; repeatable; a file may hold several).
     #[arg(long, value_name = "CA.pem")]
     pub chain: Vec<std::path::PathBuf>,
@@ -33,6 +51,39 @@ pub struct SignArgs {
     /// Signature field name (an existing empty signature field of that name is filled).
     #[arg(long)]
     pub field: Option<String>,
+    /// PAdES baseline level: b-b, b-t (signature time-stamp), b-lt (+ /DSS), b-lta (+ document time-stamp).
+    #[arg(long, value_enum, default_value_t = SignLevel::BB)]
+    pub level: SignLevel,
+    /// RFC 3161 time-stamping authority (http:// URL); required from b-t on.
+    #[arg(long, value_name = "URL")]
+    pub tsa: Option<String>,
+    /// Timeout in seconds for TSA/OCSP/CRL requests.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub net_timeout: u64,
+    /// Sign at B-B (exit 0, with a warning) when the TSA fails, instead of failing.
+    #[arg(long)]
+    pub allow_downgrade: bool,
+    /// Strict OCSP (b-lt, b-lta): where a certificate names an OCSP responder, fail if it does not
+    /// answer instead of falling back to the CRL.
+    #[arg(long)]
+    pub ocsp: bool,
+}
+
+/// PAdES level of `saoy sign`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignLevel {
+    /// PAdES-BASELINE-B.
+    #[value(name = "b-b")]
+    BB,
+    /// PAdES-BASELINE-T.
+    #[value(name = "b-t")]
+    BT,
+    /// PAdES-BASELINE-LT.
+    #[value(name = "b-lt")]
+    BLt,
+    /// PAdES-BASELINE-LTA.
+    #[value(name = "b-lta")]
+    BLta,
 }
 /// Arguments of `saoy verify`.
 #[derive(Debug, clap::Args)]
@@ -165,36 +216,121 @@ fn read_input(g: &crate::Global, path: &std::path::Path) -> Result<Vec<u8>, Exit
     })
 }
 
-/// Run `saoy sign`.
-pub fn run_sign(a: SignArgs, g: &crate::Global) -> ExitCode {
-    use saoy_signing::sign::{DocMdpPermissions, SignOptions, SoftwareSigner};
-    let key = match read_input(g, &a.key) {
-        Ok(k) => zeroize::Zeroizing::new(k),
-        Err(c) => return c,
+fn ltv_options(a: &SignArgs) -> Result<saoy_signing::ltv::LtvOptions, String> {
+    use saoy_signing::ltv::{HttpTransport, Level, LtvOptions, RevocationClient, TsaClient};
+    let level = match a.level {
+        SignLevel::BB => Level::BB,
+        SignLevel::BT => Level::BT,
+        SignLevel::BLt => Level::BLt,
+        SignLevel::BLta => Level::BLta,
     };
+    let transport = std::sync::Arc::new(HttpTransport::with_timeout(
+        std::time::Duration::from_secs(a.net_timeout.max(1)),
+    ));
+    let tsa = a
+        .tsa
+        .as_ref()
+        .map(|u| TsaClient::new(u.clone()).with_transport(transport.clone()));
+    if level != Level::BB && tsa.is_none() {
+        return Err(format!("--level {:?} needs --tsa URL", a.level));
+    }
+    let revocation = RevocationClient::new(transport).ocsp_only(a.ocsp);
+    Ok(LtvOptions::new(level, tsa)
+        .allow_downgrade(a.allow_downgrade)
+        .revocation(revocation))
+}
+
+fn ltv_fail(g: &crate::Global, e: &saoy_signing::ltv::LtvError) -> ExitCode {
+    use saoy_signing::ltv::LtvError as E;
+    match e {
+        E::Sign(s) => sign_fail(g, s),
+        E::InvalidOption { .. } => {
+            crate::exit::fail(g, e.code(), &e.to_string(), crate::exit::USAGE)
+        }
+        E::Internal { .. } => crate::exit::fail(g, e.code(), &e.to_string(), crate::exit::SOFTWARE),
+        _ => crate::exit::fail(g, e.code(), &e.to_string(), crate::exit::UNAVAILABLE),
+    }
+}
+
+/// The environment variable holding the PKCS#11 user PIN.
+pub const PKCS11_PIN_ENV: &str = "SAOY_PKCS11_PIN";
+
+/// The signer of `saoy sign`: a PKCS#8 PEM key file or a PKCS#11 token key.
+fn load_signer(
+    a: &SignArgs,
+    g: &crate::Global,
+) -> Result<Box<dyn saoy_signing::sign::CmsSigner>, ExitCode> {
+    use saoy_signing::sign::SoftwareSigner;
+    let cert = match &a.cert {
+        Some(p) => Some(read_input(g, p)?),
+        None => None,
+    };
+    let mut chain = Vec::new();
+    for p in &a.chain {
+        chain.push(read_input(g, p)?);
+    }
+    let chain_refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    if let Some(module) = &a.pkcs11_module {
+        use saoy_signing::pkcs11::{Pkcs11Signer, TokenConfig};
+        let usage = |m: &str| crate::exit::fail(g, "usage", m, crate::exit::USAGE);
+        let (Some(token), Some(label)) = (&a.pkcs11_token, &a.key_label) else {
+            return Err(usage(
+                "--pkcs11-module needs --pkcs11-token and --key-label",
+            ));
+        };
+        let pin = zeroize::Zeroizing::new(std::env::var(PKCS11_PIN_ENV).unwrap_or_default());
+        if pin.is_empty() {
+            return Err(usage(&format!(
+                "set the token's user PIN in the environment variable {PKCS11_PIN_ENV}"
+            )));
+        }
+        let cfg = TokenConfig::new(module.clone(), token.clone(), &pin);
+        return match Pkcs11Signer::open_pem(&cfg, label, cert.as_deref(), &chain_refs) {
+            Ok(s) => Ok(Box::new(s)),
+            Err(e) => {
+                use saoy_signing::pkcs11::Pkcs11Error as E;
+                let exit = match e {
+                    E::Module { .. } => crate::exit::UNAVAILABLE,
+                    E::Call { .. } => crate::exit::SOFTWARE,
+                    _ => crate::exit::DATA,
+                };
+                Err(crate::exit::fail(g, e.code(), &e.to_string(), exit))
+            }
+        };
+    }
+    let (Some(key_path), Some(cert)) = (&a.key, &cert) else {
+        return Err(crate::exit::fail(
+            g,
+            "usage",
+            "give --key and --cert, or --pkcs11-module/--pkcs11-token/--key-label",
+            crate::exit::USAGE,
+        ));
+    };
+    let key = zeroize::Zeroizing::new(read_input(g, key_path)?);
     let Ok(key) = std::str::from_utf8(&key) else {
-        return crate::exit::fail(
+        return Err(crate::exit::fail(
             g,
             "sign_unsupported_key",
             "the key file is not PEM text",
             crate::exit::DATA,
-        );
+        ));
     };
-    let cert = match read_input(g, &a.cert) {
-        Ok(c) => c,
+    match SoftwareSigner::from_pem(key, cert, &chain_refs) {
+        Ok(s) => Ok(Box::new(s)),
+        Err(e) => Err(sign_fail(g, &e)),
+    }
+}
+
+/// Run `saoy sign`.
+pub fn run_sign(a: SignArgs, g: &crate::Global) -> ExitCode {
+    use saoy_signing::sign::{DocMdpPermissions, SignOptions};
+    let signer = match load_signer(&a, g) {
+        Ok(s) => s,
         Err(c) => return c,
     };
-    let mut chain = Vec::new();
-    for p in &a.chain {
-        match read_input(g, p) {
-            Ok(c) => chain.push(c),
-            Err(c) => return c,
-        }
-    }
-    let chain_refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
-    let signer = match SoftwareSigner::from_pem(key, &cert, &chain_refs) {
-        Ok(s) => s,
-        Err(e) => return sign_fail(g, &e),
+    let ltv = match ltv_options(&a) {
+        Ok(l) => l,
+        Err(msg) => return crate::exit::fail(g, "usage", &msg, crate::exit::USAGE),
     };
     let mut opts = SignOptions::default();
     if a.certify {
@@ -225,9 +361,19 @@ pub fn run_sign(a: SignArgs, g: &crate::Global) -> ExitCode {
         Ok(p) => p,
         Err(c) => return c,
     };
-    let signed = match saoy_signing::sign::sign_pdf(&pdf, &signer, &opts) {
-        Ok(s) => s,
-        Err(e) => return sign_fail(g, &e),
+    let (signed, level) = match saoy_signing::ltv::sign_pdf_at_level(&pdf, &*signer, &opts, &ltv) {
+        Ok(s) => {
+            if let Some(e) = &s.downgraded_because {
+                eprintln!(
+                    "warning: signed at {} instead of {:?}: [{}] {e}",
+                    s.level.as_str(),
+                    a.level,
+                    e.code()
+                );
+            }
+            (s.pdf, s.level)
+        }
+        Err(e) => return ltv_fail(g, &e),
     };
     if let Err(e) = saoy_signing::sign::write_atomically(&a.output, &signed) {
         return crate::exit::fail(
@@ -240,14 +386,15 @@ pub fn run_sign(a: SignArgs, g: &crate::Global) -> ExitCode {
     if g.json {
         println!(
             "{}",
-            serde_json::json!({ "signed": a.output.display().to_string(), "bytes": signed.len() })
+            serde_json::json!({ "signed": a.output.display().to_string(), "bytes": signed.len(), "level": level.as_str() })
         );
     } else {
         println!(
-            "signed {} -> {} ({} bytes)",
+            "signed {} -> {} ({} bytes, {})",
             a.input.display(),
             a.output.display(),
-            signed.len()
+            signed.len(),
+            level.as_str()
         );
     }
     crate::exit::code(crate::exit::OK)
@@ -451,4 +598,113 @@ pub fn run_copy(a: CopyArgs, g: &crate::Global) -> ExitCode {
         );
     }
     crate::exit::code(crate::exit::OK)
+}
+
+/// Arguments of `saoy extend`.
+#[derive(Debug, clap::Args)]
+pub struct ExtendArgs {
+    /// Signed PDFs to renew in place (each written via a temporary file, then renamed).
+    #[arg(required = true)]
+    pub files: Vec<std::path::PathBuf>,
+    /// RFC 3161 time-stamping authority (http:// URL) for the document time-stamps.
+    #[arg(long, value_name = "URL")]
+    pub tsa: String,
+    /// Write the renewed files into this directory instead of in place.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<std::path::PathBuf>,
+    /// Timeout in seconds for TSA/OCSP/CRL requests.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub net_timeout: u64,
+    /// Files renewed at once (network-bound: waiting on the TSA/OCSP dominates);
+    /// default: 4 per CPU core, at most 32.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// Outcome of renewing one file: Ok, or (error code, message).
+type ExtendResult = Result<(), (&'static str, String)>;
+
+/// Run `saoy extend`: every file is renewed or reported; exit 0 only if all were renewed.
+pub fn run_extend(a: ExtendArgs, g: &crate::Global) -> ExitCode {
+    use saoy_signing::ltv::{HttpTransport, RevocationClient, TsaClient, extend_pdf};
+    let transport = std::sync::Arc::new(HttpTransport::with_timeout(
+        std::time::Duration::from_secs(a.net_timeout.max(1)),
+    ));
+    let tsa = TsaClient::new(a.tsa.clone()).with_transport(transport.clone());
+    // One OCSP request per certificate and one download per CRL for the whole batch.
+    let rev = RevocationClient::new(transport).with_cache();
+    let started = std::time::Instant::now();
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get() * 4)
+                .unwrap_or(4)
+                .min(32)
+        })
+        .clamp(1, a.files.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<(usize, ExtendResult)>> =
+        std::sync::Mutex::new(Vec::with_capacity(a.files.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(f) = a.files.get(i) else { break };
+                    let out = match &a.out_dir {
+                        Some(d) => d.join(f.file_name().unwrap_or(f.as_os_str())),
+                        None => f.clone(),
+                    };
+                    let result = std::fs::read(f)
+                        .map_err(|e| ("input_unreadable", e.to_string()))
+                        .and_then(|pdf| {
+                            extend_pdf(&pdf, &tsa, &rev).map_err(|e| (e.code(), e.to_string()))
+                        })
+                        .and_then(|bytes| {
+                            saoy_signing::sign::write_atomically(&out, &bytes)
+                                .map_err(|e| ("sign_io", e.to_string()))
+                        });
+                    if let Ok(mut r) = results.lock() {
+                        r.push((i, result));
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(i, _)| *i);
+    let mut ok = 0usize;
+    let mut failed = Vec::new();
+    for (i, result) in results {
+        let f = &a.files[i];
+        match result {
+            Ok(()) => ok += 1,
+            Err((code, msg)) => {
+                eprintln!("{}: [{code}] {msg}", f.display());
+                failed.push(serde_json::json!({"file": f.display().to_string(), "code": code, "error": msg}));
+            }
+        }
+    }
+    if ok + failed.len() != a.files.len() {
+        failed.push(serde_json::json!({"code": "internal", "error": "a worker stopped early"}));
+    }
+    let secs = started.elapsed().as_secs_f64();
+    if g.json {
+        println!(
+            "{}",
+            serde_json::json!({"renewed": ok, "failed": failed, "seconds": secs})
+        );
+    } else {
+        println!(
+            "renewed {ok} of {} file(s) in {secs:.2} s ({:.1} files/s)",
+            a.files.len(),
+            ok as f64 / secs.max(1e-9)
+        );
+    }
+    crate::exit::code(if failed.is_empty() {
+        crate::exit::OK
+    } else {
+        crate::exit::UNAVAILABLE
+    })
 }

@@ -266,8 +266,23 @@ impl Kit {
 
 /// A JPEG of roughly `bytes` bytes: a light page with deterministic noise.
 fn noise_jpeg(seed: &str, bytes: usize) -> Result<Vec<u8>, FixtureError> {
-    // Noise at quality 75 costs about 1.5 bytes per pixel.
-    let px = (bytes as f64 / 1.5).max(1200.0);
+    // How many bytes a pixel of this noise costs depends on the encoder: start from an estimate,
+    // then rescale the pixel count by the size actually reached (two corrections land within a
+    // few percent of `bytes`).
+    let mut px = (bytes as f64 / 1.5).max(1200.0);
+    let mut out = noise_jpeg_px(seed, px)?;
+    for _ in 0..2 {
+        let ratio = bytes as f64 / out.len().max(1) as f64;
+        if (0.95..=1.05).contains(&ratio) {
+            break;
+        }
+        px = (px * ratio).max(1200.0);
+        out = noise_jpeg_px(seed, px)?;
+    }
+    Ok(out)
+}
+
+fn noise_jpeg_px(seed: &str, px: f64) -> Result<Vec<u8>, FixtureError> {
     let w = (px * 0.707).sqrt().max(40.0) as u32;
     let h = (px / w as f64).max(30.0) as u32;
     let mut state = u64::from_le_bytes(
@@ -294,6 +309,18 @@ fn noise_jpeg(seed: &str, bytes: usize) -> Result<Vec<u8>, FixtureError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn noise_page_lands_near_the_requested_size() {
+        for want in [200_000usize, 1_000_000] {
+            let got = noise_jpeg("size", want).unwrap().len();
+            let ratio = got as f64 / want as f64;
+            assert!(
+                (0.9..=1.1).contains(&ratio),
+                "asked {want} bytes, got {got}"
+            );
+        }
+    }
 
     #[test]
     fn load_codes_are_deterministic_and_disjoint() {

@@ -9,12 +9,69 @@ use crate::code::VerificationCode;
 use crate::kind::DocumentKind;
 use crate::report::now_unix;
 use postgres::{GenericClient, NoTls};
-use r2d2_postgres::PostgresConnectionManager;
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<Manager>;
+
+/// A pooled connection and the statements prepared on it. Lookups, the hot path of a
+/// verification service, run a statement prepared once per connection: one round trip each
+/// instead of two (parse + execute).
+struct Conn {
+    client: postgres::Client,
+    by_code: Option<postgres::Statement>,
+}
+
+impl Conn {
+    /// The record of `code`, through the connection's prepared statement.
+    fn get_by_code(&mut self, code: &str) -> Result<Option<Record>, RegistryError> {
+        let stmt = match &self.by_code {
+            Some(s) => s.clone(),
+            None => {
+                let s = self
+                    .client
+                    .prepare(&format!("SELECT {COLS} FROM copies WHERE code = $1"))
+                    .map_err(map_err("read"))?;
+                self.by_code = Some(s.clone());
+                s
+            }
+        };
+        self.client
+            .query_opt(&stmt, &[&code])
+            .map_err(map_err("read"))?
+            .map(|r| to_record(&r))
+            .transpose()
+    }
+}
+
+/// The pool's connection manager. Connections are not tested on checkout (that costs a round
+/// trip per request); a connection whose socket closed (server restart) is dropped by the pool
+/// when it is returned, so the request that met the broken connection fails with
+/// [`RegistryError::Unavailable`] and the next one gets a fresh connection.
+struct Manager {
+    config: postgres::Config,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        Ok(Conn {
+            client: self.config.connect(NoTls)?,
+            by_code: None,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
+        conn.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.client.is_closed()
+    }
+}
 
 /// Options of [`PgRegistry`].
 #[derive(Debug, Clone)]
@@ -205,6 +262,30 @@ fn audit(
     Ok(())
 }
 
+/// Append buffered lookup entries in one statement (one round trip, however many there are).
+fn audit_lookups(
+    c: &mut impl GenericClient,
+    pending: &[PendingAudit],
+) -> Result<(), RegistryError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let at: Vec<i64> = pending.iter().map(|a| a.at as i64).collect();
+    let code: Vec<&str> = pending.iter().map(|a| a.code.as_str()).collect();
+    let actor: Vec<&str> = pending.iter().map(|a| a.actor.as_str()).collect();
+    let detail: Vec<&str> = pending.iter().map(|a| a.detail.as_str()).collect();
+    c.execute(
+        "INSERT INTO audit_log (at, code, action, actor, detail)
+         SELECT t.at, t.code, 'lookup', t.actor, t.detail
+         FROM unnest($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[])
+              WITH ORDINALITY AS t(at, code, actor, detail, n)
+         ORDER BY t.n",
+        &[&at, &code, &actor, &detail],
+    )
+    .map_err(map_err("audit"))?;
+    Ok(())
+}
+
 impl PgRegistry {
     /// Connect to `url` (`postgresql://user:pass@host:port/db`) with default options.
     pub fn open(url: &str) -> Result<Self, RegistryError> {
@@ -240,7 +321,8 @@ impl PgRegistry {
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size.max(1))
             .connection_timeout(options.connect_timeout)
-            .build(PostgresConnectionManager::new(config, NoTls))
+            .test_on_check_out(false)
+            .build(Manager { config })
             .map_err(|e| RegistryError::Unavailable {
                 detail: format!("connect: {e}"),
             })?;
@@ -254,9 +336,7 @@ impl PgRegistry {
         Ok(reg)
     }
 
-    fn conn(
-        &self,
-    ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, RegistryError> {
+    fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, RegistryError> {
         self.pool.get().map_err(|e| RegistryError::Unavailable {
             detail: format!("no database connection: {e}"),
         })
@@ -265,7 +345,7 @@ impl PgRegistry {
     fn migrate(&self) -> Result<(), RegistryError> {
         let m = map_err("migrate");
         let mut c = self.conn()?;
-        let mut tx = c.transaction().map_err(&m)?;
+        let mut tx = c.client.transaction().map_err(&m)?;
         // Serialize concurrent migrators (several service instances starting at once).
         tx.execute("SELECT pg_advisory_xact_lock(5863247001)", &[])
             .map_err(&m)?;
@@ -297,12 +377,9 @@ impl PgRegistry {
         f: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T, RegistryError>,
     ) -> Result<T, RegistryError> {
         let mut c = self.conn()?;
-        let mut tx = c.transaction().map_err(map_err(operation))?;
+        let mut tx = c.client.transaction().map_err(map_err(operation))?;
         let pending = std::mem::take(&mut *lock(&self.audit_buffer));
-        for a in &pending {
-            audit(&mut tx, a.at, &a.code, "lookup", &a.actor, &a.detail)?;
-        }
-        let out = f(&mut tx);
+        let out = audit_lookups(&mut tx, &pending).and_then(|()| f(&mut tx));
         match out {
             Ok(v) => {
                 tx.commit().map_err(map_err(operation))?;
@@ -489,10 +566,7 @@ impl Registry for PgRegistry {
         who: &Requester,
     ) -> Result<Option<Record>, RegistryError> {
         let key = code.compact();
-        let found = {
-            let mut c = self.conn()?;
-            get_by(&mut *c, "code", &key, false)?
-        };
+        let found = { self.conn()?.get_by_code(&key)? };
         let detail = found
             .as_ref()
             .map_or("unknown", |r| r.status.kind().as_str())
@@ -514,14 +588,13 @@ impl Registry for PgRegistry {
     }
 
     fn get(&self, code: &VerificationCode) -> Result<Option<Record>, RegistryError> {
-        let mut c = self.conn()?;
-        get_by(&mut *c, "code", &code.compact(), false)
+        self.conn()?.get_by_code(&code.compact())
     }
 
     fn pending(&self, older_than_secs: u64) -> Result<Vec<Record>, RegistryError> {
         let cutoff = now_unix().saturating_sub(older_than_secs) as i64;
         let mut c = self.conn()?;
-        c.query(
+        c.client.query(
             format!(
                 "SELECT {COLS} FROM copies WHERE status = 'pending' AND status_at <= $1 ORDER BY code"
             )
@@ -536,21 +609,22 @@ impl Registry for PgRegistry {
 
     fn all(&self) -> Result<Vec<Record>, RegistryError> {
         let mut c = self.conn()?;
-        c.query(
-            format!("SELECT {COLS} FROM copies ORDER BY code").as_str(),
-            &[],
-        )
-        .map_err(map_err("all"))?
-        .iter()
-        .map(to_record)
-        .collect()
+        c.client
+            .query(
+                format!("SELECT {COLS} FROM copies ORDER BY code").as_str(),
+                &[],
+            )
+            .map_err(map_err("all"))?
+            .iter()
+            .map(to_record)
+            .collect()
     }
 
     fn audit(&self, code: &VerificationCode) -> Result<Vec<AuditEvent>, RegistryError> {
         self.flush()?;
         let mut c = self.conn()?;
         let g = map_err("audit");
-        c.query(
+        c.client.query(
             "SELECT id, at, code, action, actor, detail FROM audit_log WHERE code = $1 ORDER BY id",
             &[&code.compact()],
         )

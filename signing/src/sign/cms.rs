@@ -73,7 +73,13 @@ pub(crate) fn assemble(
     digest: DigestAlgorithm,
     signer_cert: &Certificate,
     chain: &[Certificate],
+    unsigned_attrs: Vec<Attribute>,
 ) -> Result<Vec<u8>, SignError> {
+    let unsigned_attrs = if unsigned_attrs.is_empty() {
+        None
+    } else {
+        Some(SetOfVec::try_from(unsigned_attrs).map_err(cms_err)?)
+    };
     let tbs = signer_cert.tbs_certificate();
     let signer_info = SignerInfo {
         version: CmsVersion::V1,
@@ -85,7 +91,7 @@ pub(crate) fn assemble(
         signed_attrs: Some(attrs),
         signature_algorithm,
         signature: OctetString::new(signature).map_err(cms_err)?,
-        unsigned_attrs: None,
+        unsigned_attrs,
     };
     let mut certs: Vec<CertificateChoices> = Vec::with_capacity(chain.len() + 1);
     for c in std::iter::once(signer_cert).chain(chain.iter()) {

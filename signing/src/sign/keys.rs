@@ -27,7 +27,8 @@ pub const MIN_RSA_BITS: usize = 2048;
 pub enum KeyAlgorithm {
     /// ECDSA on P-256 with SHA-256.
     P256,
-    /// ECDSA on P-384 with SHA-384 (the default).
+    /// ECDSA on P-384 (the default key; hashed with [`DEFAULT_DIGEST`] unless
+    /// [`SoftwareSigner::with_digest`] says otherwise).
     P384,
     /// RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32) with a 2048-bit key when generated.
     RsaPss,
@@ -153,6 +154,57 @@ impl SoftwareKey {
         })
     }
 
+    /// The CMS signature algorithm when content and signed attributes are
+    /// hashed with `digest` (ECDSA: any SHA-2; RSA-PSS keys sign with SHA-256).
+    fn signature_algorithm_with(
+        &self,
+        digest: DigestAlgorithm,
+    ) -> Result<AlgorithmIdentifierOwned, SignError> {
+        use const_oid::db::rfc5912::{ECDSA_WITH_SHA_256, ECDSA_WITH_SHA_384, ECDSA_WITH_SHA_512};
+        match (self, digest) {
+            (Self::RsaPss(_), DigestAlgorithm::Sha256) => self.signature_algorithm(),
+            (Self::P256(_) | Self::P384(_), d) => {
+                let oid = match d {
+                    DigestAlgorithm::Sha256 => ECDSA_WITH_SHA_256,
+                    DigestAlgorithm::Sha384 => ECDSA_WITH_SHA_384,
+                    DigestAlgorithm::Sha512 => ECDSA_WITH_SHA_512,
+                    other => return Err(unsupported_digest(self, other)),
+                };
+                Ok(AlgorithmIdentifierOwned {
+                    oid,
+                    parameters: None,
+                })
+            }
+            (_, other) => Err(unsupported_digest(self, other)),
+        }
+    }
+
+    /// Sign `message`, hashing it with `digest` (see [`Self::signature_algorithm_with`]).
+    fn sign_message_with(
+        &self,
+        message: &[u8],
+        digest: DigestAlgorithm,
+    ) -> Result<Vec<u8>, SignError> {
+        use signature::hazmat::PrehashSigner;
+        let failed = |e: signature::Error| SignError::SignerFailed {
+            detail: e.to_string(),
+        };
+        match self {
+            Self::P256(k) => {
+                let sig: p256::ecdsa::Signature =
+                    k.sign_prehash(&digest.digest(message)).map_err(failed)?;
+                Ok(sig.to_der().to_vec())
+            }
+            Self::P384(k) => {
+                let sig: p384::ecdsa::Signature =
+                    k.sign_prehash(&digest.digest(message)).map_err(failed)?;
+                Ok(sig.to_der().to_vec())
+            }
+            Self::RsaPss(_) if digest == DigestAlgorithm::Sha256 => self.sign_message(message),
+            Self::RsaPss(_) => Err(unsupported_digest(self, digest)),
+        }
+    }
+
     fn sign_message(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         let r = match self {
             Self::P256(k) => {
@@ -170,6 +222,22 @@ impl SoftwareKey {
         })
     }
 }
+
+fn unsupported_digest(key: &SoftwareKey, digest: DigestAlgorithm) -> SignError {
+    SignError::InvalidOption {
+        option: "digest",
+        detail: format!(
+            "{digest:?} is not available for a {:?} key",
+            key.algorithm()
+        ),
+    }
+}
+
+/// Digest of content and signed attributes for [`SoftwareSigner`]s unless
+/// changed with [`SoftwareSigner::with_digest`]: SHA-256, which ETSI TS 119 312
+/// and Circular 15/2025 allow with P-256, P-384 and RSA keys, and which modern
+/// x86 (SHA-NI) and ARMv8 CPUs compute in hardware.
+pub const DEFAULT_DIGEST: DigestAlgorithm = DigestAlgorithm::Sha256;
 
 /// Something that can produce the signature of a CMS `SignerInfo`: a
 /// certificate (and chain) plus a private-key operation. Implemented by
@@ -215,6 +283,7 @@ pub struct SoftwareSigner {
     key: SoftwareKey,
     certificate: Certificate,
     chain: Vec<Certificate>,
+    digest: DigestAlgorithm,
 }
 
 impl std::fmt::Debug for SoftwareSigner {
@@ -243,7 +312,22 @@ impl SoftwareSigner {
             key,
             certificate,
             chain,
+            digest: DEFAULT_DIGEST,
         })
+    }
+
+    /// Hash the content and the signed attributes with `digest` instead of
+    /// [`DEFAULT_DIGEST`] (ECDSA keys: SHA-256, SHA-384 or SHA-512; RSA-PSS
+    /// keys: SHA-256 only).
+    pub fn with_digest(mut self, digest: DigestAlgorithm) -> Result<Self, SignError> {
+        self.key.signature_algorithm_with(digest)?;
+        self.digest = digest;
+        Ok(self)
+    }
+
+    /// The digest algorithm this signer uses.
+    pub fn digest(&self) -> DigestAlgorithm {
+        self.digest
     }
 
     /// Load a PKCS#8 PEM key, a PEM certificate and zero or more PEM chain
@@ -289,10 +373,10 @@ impl CmsSigner for SoftwareSigner {
         &self.chain
     }
     fn signature_algorithm(&self) -> Result<AlgorithmIdentifierOwned, SignError> {
-        self.key.signature_algorithm()
+        self.key.signature_algorithm_with(self.digest)
     }
     fn sign_message(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
-        self.key.sign_message(message)
+        self.key.sign_message_with(message, self.digest)
     }
 }
 

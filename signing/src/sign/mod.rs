@@ -30,7 +30,10 @@ use signature::{AsyncSigner, SignatureEncoding};
 use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier};
 use x509_cert::Certificate;
 
-pub use keys::{CmsSigner, KeyAlgorithm, KeypairSigner, MIN_RSA_BITS, SoftwareKey, SoftwareSigner};
+pub use keys::{
+    CmsSigner, DEFAULT_DIGEST, KeyAlgorithm, KeypairSigner, MIN_RSA_BITS, SoftwareKey,
+    SoftwareSigner,
+};
 pub use pdf::{MAX_DECOMPRESSED_STREAM, MAX_OBJECTS, MAX_PDF_BYTES};
 
 use crate::digest::DigestAlgorithm;
@@ -287,7 +290,6 @@ impl PreparedSignature {
         options: &SignOptions,
     ) -> Result<Self, SignError> {
         let digest = keys::digest_of(&signature_algorithm)?;
-        let doc = pdf::load(pdf)?;
         let reserve = match options.contents_reserve {
             Some(r) if r > MAX_RESERVE => {
                 return Err(SignError::InvalidOption {
@@ -309,10 +311,8 @@ impl PreparedSignature {
                 (certs + 4096).min(MAX_RESERVE)
             }
         };
-        let mut placeholder = pdf::prepare(pdf, &doc, options, reserve)?;
-        drop(doc);
-        placeholder.patch_byte_range()?;
-        let content_digest = digest.digest_parts(&placeholder.signed_parts());
+        // Parses the PDF and builds the update while hashing the input beside it.
+        let (placeholder, content_digest) = pdf::prepare_hashed(pdf, options, reserve, digest)?;
         let attrs = cms::signed_attributes(&content_digest, certificate, digest)?;
         let tbs = cms::to_be_signed(&attrs)?;
         Ok(Self {
@@ -332,13 +332,28 @@ impl PreparedSignature {
         &self.tbs
     }
 
+    /// The digest algorithm of the signature.
+    pub fn digest_algorithm(&self) -> DigestAlgorithm {
+        self.digest
+    }
+
     /// The `/ByteRange` of the pending signature.
     pub fn byte_range(&self) -> [usize; 4] {
         self.placeholder.byte_range()
     }
 
     /// Embed `signature` (ECDSA: DER-encoded) and return the signed PDF.
-    pub fn finish(mut self, signature: &[u8]) -> Result<Vec<u8>, SignError> {
+    pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, SignError> {
+        self.finish_with_unsigned_attributes(signature, Vec::new())
+    }
+
+    /// Like [`PreparedSignature::finish`], with unsigned attributes in the
+    /// SignerInfo (e.g. an RFC 3161 signature time-stamp for PAdES B-T).
+    pub fn finish_with_unsigned_attributes(
+        mut self,
+        signature: &[u8],
+        unsigned_attributes: Vec<x509_cert::attr::Attribute>,
+    ) -> Result<Vec<u8>, SignError> {
         let der = cms::assemble(
             self.attrs.0,
             signature,
@@ -346,6 +361,7 @@ impl PreparedSignature {
             self.digest,
             &self.certificate,
             &self.chain,
+            unsigned_attributes,
         )?;
         self.placeholder.patch_contents(&der)?;
         Ok(self.placeholder.bytes)

@@ -9,6 +9,7 @@ use std::io::Write as _;
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
 
 use super::{DocMdpPermissions, SignError, SignOptions};
+use crate::digest::DigestAlgorithm;
 
 /// Largest input PDF accepted (bytes).
 pub const MAX_PDF_BYTES: usize = 256 * 1024 * 1024;
@@ -693,6 +694,47 @@ pub(crate) fn prepare(
         contents_end: sig_at + contents_rel_end,
         byte_range_at: sig_at + br_rel,
     })
+}
+
+/// Load `pdf`, build the update with [`prepare`], patch its `/ByteRange`, and
+/// return it with the digest of the signed bytes. The input is a prefix of the
+/// output, so it is hashed on a second thread while the PDF is parsed and the
+/// update built; only the few update bytes are hashed afterwards.
+pub(crate) fn prepare_hashed(
+    pdf: &[u8],
+    options: &SignOptions,
+    reserve: usize,
+    digest: DigestAlgorithm,
+) -> Result<(Placeholder, Vec<u8>), SignError> {
+    let (prefix, placeholder) = crate::digest::join_beside(
+        pdf.len() >= crate::digest::PARALLEL_MIN,
+        || {
+            let mut h = digest.hasher();
+            h.update(pdf);
+            h
+        },
+        || -> Result<Placeholder, SignError> {
+            let doc = load(pdf)?;
+            let mut p = prepare(pdf, &doc, options, reserve)?;
+            drop(doc);
+            p.patch_byte_range()?;
+            Ok(p)
+        },
+    );
+    let placeholder = placeholder?;
+    let [head, tail] = placeholder.signed_parts();
+    // `prepare` writes the input first, unchanged: `head` starts with `pdf`.
+    let content_digest = match head.get(pdf.len()..) {
+        Some(rest) => {
+            let mut h = prefix;
+            h.update(rest);
+            h.update(tail);
+            h.finalize()
+        }
+        // Not reached (the update is appended after the input), but stay correct.
+        None => digest.digest_parts(&[head, tail]),
+    };
+    Ok((placeholder, content_digest))
 }
 
 /// Consecutive object-number runs of `(id, offset)`.

@@ -116,7 +116,7 @@ fn byte_range_covers_everything_but_contents_and_digest_matches() {
     let md = md.decode_as::<der::asn1::OctetString>().unwrap();
     assert_eq!(
         md.as_bytes(),
-        DigestAlgorithm::Sha384.digest(&signed_bytes(&out, br))
+        super::DEFAULT_DIGEST.digest(&signed_bytes(&out, br))
     );
     // B-B: no signing-time attribute, detached content, id-data.
     assert!(attr_value(&sd, ID_SIGNING_TIME).is_none());
@@ -130,7 +130,7 @@ fn byte_range_covers_everything_but_contents_and_digest_matches() {
     tampered[10] ^= 1;
     assert_ne!(
         md.as_bytes(),
-        DigestAlgorithm::Sha384.digest(&signed_bytes(&tampered, br))
+        super::DEFAULT_DIGEST.digest(&signed_bytes(&tampered, br))
     );
     let text = String::from_utf8_lossy(&out);
     assert!(text.contains("/SubFilter /ETSI.CAdES.detached"));
@@ -155,7 +155,7 @@ fn signing_certificate_v2_hashes_the_signer_certificate() {
     let leaf_der = pki.leaf.to_der().unwrap();
     assert_eq!(
         id.cert_hash.as_bytes(),
-        DigestAlgorithm::Sha384.digest(&leaf_der)
+        super::DEFAULT_DIGEST.digest(&leaf_der)
     );
     assert_eq!(id.hash_matches(&leaf_der), Some(true));
     assert_eq!(id.hash_matches(&pki.issuing.to_der().unwrap()), Some(false));
@@ -192,25 +192,29 @@ fn verify_signature_value(pki: &TestPki, out: &[u8]) -> der::oid::ObjectIdentifi
     let spki = pki.leaf.tbs_certificate().subject_public_key_info();
     let spki_der = spki.to_der().unwrap();
     let sig = si.signature.as_bytes();
+    // ECDSA: the hash of the signature algorithm (SHA-256 by default, on any curve).
+    let sig_hash = crate::digest::digest_for_signature_algorithm(&si.signature_algorithm).unwrap();
+    let hash_of = |m: &[u8]| sig_hash.digest(m);
+    use signature::hazmat::PrehashVerifier as _;
     match pki.leaf_key().algorithm() {
         KeyAlgorithm::P384 => {
             let vk = <p384::ecdsa::VerifyingKey as spki::DecodePublicKey>::from_public_key_der(
                 &spki_der,
             )
             .unwrap();
-            let s = p384::ecdsa::DerSignature::try_from(sig).unwrap();
-            vk.verify(&tbs, &s).unwrap();
+            let s = p384::ecdsa::Signature::from_der(sig).unwrap();
+            vk.verify_prehash(&hash_of(&tbs), &s).unwrap();
             let mut bad = tbs.clone();
             bad[5] ^= 1;
-            assert!(vk.verify(&bad, &s).is_err());
+            assert!(vk.verify_prehash(&hash_of(&bad), &s).is_err());
         }
         KeyAlgorithm::P256 => {
             let vk = <p256::ecdsa::VerifyingKey as spki::DecodePublicKey>::from_public_key_der(
                 &spki_der,
             )
             .unwrap();
-            let s = p256::ecdsa::DerSignature::try_from(sig).unwrap();
-            vk.verify(&tbs, &s).unwrap();
+            let s = p256::ecdsa::Signature::from_der(sig).unwrap();
+            vk.verify_prehash(&hash_of(&tbs), &s).unwrap();
         }
         KeyAlgorithm::RsaPss => {
             let pk =
@@ -243,7 +247,24 @@ fn p384_signature_value_verifies() {
     .unwrap();
     assert_eq!(
         verify_signature_value(&pki, &out),
+        const_oid::db::rfc5912::ECDSA_WITH_SHA_256
+    );
+    // SHA-384 on request.
+    let signer = pki
+        .signer()
+        .unwrap()
+        .with_digest(DigestAlgorithm::Sha384)
+        .unwrap();
+    let out = sign_pdf(&minimal_pdf(), &signer, &SignOptions::default()).unwrap();
+    assert_eq!(
+        verify_signature_value(&pki, &out),
         const_oid::db::rfc5912::ECDSA_WITH_SHA_384
+    );
+    assert!(
+        pki.signer()
+            .unwrap()
+            .with_digest(DigestAlgorithm::Sha1)
+            .is_err()
     );
 }
 
@@ -342,7 +363,7 @@ fn second_signature_preserves_the_first() {
         .unwrap();
     assert_eq!(
         md.as_bytes(),
-        DigestAlgorithm::Sha384.digest(&signed_bytes(&twice, br1))
+        super::DEFAULT_DIGEST.digest(&signed_bytes(&twice, br1))
     );
     // Two distinct fields exist.
     let doc = lopdf::Document::load_mem(&twice).unwrap();

@@ -262,6 +262,11 @@ enum Key {
 }
 
 fn parse_key(spki: &[u8]) -> Result<Key, Check> {
+    parse_key_bits(spki).map(|(k, _)| k)
+}
+
+/// The key and the raw public-key bits (the SEC1 point for EC keys).
+fn parse_key_bits(spki: &[u8]) -> Result<(Key, &[u8]), Check> {
     let bad = |_| Check::Unsupported("malformed public key".to_owned());
     let seq = asn1::first(spki)
         .map_err(bad)?
@@ -274,7 +279,7 @@ fn parse_key(spki: &[u8]) -> Result<Key, Check> {
         .content
         .get(1..)
         .ok_or(Check::Unsupported("empty public key".to_owned()))?;
-    match alg.oid.as_str() {
+    let parsed = match alg.oid.as_str() {
         "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => {
             let k = asn1::first(key).map_err(bad)?;
             let mut kr = k.children();
@@ -318,7 +323,8 @@ fn parse_key(spki: &[u8]) -> Result<Key, Check> {
         o => Err(Check::Unsupported(format!(
             "public key algorithm {o} is not supported"
         ))),
-    }
+    };
+    parsed.map(|k| (k, key))
 }
 
 /// Bits of an RSA modulus in a SubjectPublicKeyInfo (None for other keys).
@@ -340,10 +346,16 @@ pub(crate) fn verify(
     let Some(h) = scheme_hash(s, default_hash) else {
         return Check::Unsupported("no usable digest algorithm".to_owned());
     };
-    let key = match parse_key(spki) {
+    let (key, bits) = match parse_key_bits(spki) {
         Ok(k) => k,
         Err(c) => return c,
     };
+    #[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
+    if native::ecdsa_confirms(&key, bits, s, h, message, sig) {
+        return Check::Good;
+    }
+    #[cfg(not(all(feature = "native-crypto", not(target_arch = "wasm32"))))]
+    let _ = bits;
     if let (Key::Ed25519(k), Scheme::Ed25519) = (&key, s) {
         let Ok(sig) = ed25519_dalek::Signature::from_slice(sig) else {
             return Check::Bad;
@@ -430,6 +442,86 @@ pub(crate) fn verify(
         }
     };
     if ok { Check::Good } else { Check::Bad }
+}
+
+/// Parse an ECDSA signature value the way [`verify`] does: DER first (unless the scheme is plain
+/// r||s), raw r||s as the fallback.
+#[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
+macro_rules! ec_sig {
+    ($curve:ty, $sig:expr, $plain:expr) => {{
+        let der: Option<ecdsa::Signature<$curve>> = if $plain {
+            None
+        } else {
+            asn1::first($sig)
+                .ok()
+                .filter(|t| t.tag == tag::SEQUENCE)
+                .and_then(|t| ecdsa::Signature::<$curve>::from_der(t.raw).ok())
+        };
+        der.or_else(|| ecdsa::Signature::<$curve>::from_slice($sig).ok())
+    }};
+}
+
+/// ECDSA P-256/P-384 through AWS-LC. It can only confirm: the signature and key are parsed by
+/// the pure-Rust code above exactly as [`verify`] parses them and handed over re-encoded
+/// (canonical DER, uncompressed point), and a refusal sends the caller on to the pure-Rust
+/// check, so the set of accepted signatures is the pure-Rust one.
+#[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
+mod native {
+    use super::{DigestAlg, Key, Scheme, asn1, tag};
+    use aws_lc_rs::signature::{self as lc, EcdsaVerificationAlgorithm, UnparsedPublicKey};
+
+    pub(super) fn ecdsa_confirms(
+        key: &Key,
+        bits: &[u8],
+        s: Scheme,
+        h: DigestAlg,
+        message: &[&[u8]],
+        sig: &[u8],
+    ) -> bool {
+        let plain = match s {
+            Scheme::Ecdsa(_) => false,
+            Scheme::EcdsaPlain(_) => true,
+            _ => return false,
+        };
+        // Uncompressed SEC1 points only (what AWS-LC takes); others go the pure-Rust way.
+        if bits.first() != Some(&0x04) {
+            return false;
+        }
+        let (alg, der): (&'static EcdsaVerificationAlgorithm, Vec<u8>) = match (key, h) {
+            (Key::P256(_), DigestAlg::Sha256 | DigestAlg::Sha384 | DigestAlg::Sha512) => {
+                let Some(x) = ec_sig!(p256::NistP256, sig, plain) else {
+                    return false;
+                };
+                let alg = match h {
+                    DigestAlg::Sha256 => &lc::ECDSA_P256_SHA256_ASN1,
+                    DigestAlg::Sha384 => &lc::ECDSA_P256_SHA384_ASN1,
+                    _ => &lc::ECDSA_P256_SHA512_ASN1,
+                };
+                (alg, x.to_der().as_bytes().to_vec())
+            }
+            (Key::P384(_), DigestAlg::Sha256 | DigestAlg::Sha384 | DigestAlg::Sha512) => {
+                let Some(x) = ec_sig!(p384::NistP384, sig, plain) else {
+                    return false;
+                };
+                let alg = match h {
+                    DigestAlg::Sha256 => &lc::ECDSA_P384_SHA256_ASN1,
+                    DigestAlg::Sha384 => &lc::ECDSA_P384_SHA384_ASN1,
+                    _ => &lc::ECDSA_P384_SHA512_ASN1,
+                };
+                (alg, x.to_der().as_bytes().to_vec())
+            }
+            _ => return false,
+        };
+        let joined;
+        let msg: &[u8] = match message {
+            [one] => one,
+            parts => {
+                joined = parts.concat();
+                &joined
+            }
+        };
+        UnparsedPublicKey::new(alg, bits).verify(msg, &der).is_ok()
+    }
 }
 
 /// Read an `AlgorithmIdentifier` from a reader.
@@ -535,5 +627,113 @@ mod tests {
             verify(&spki, ed, None, &[b"signed attributez"], &sig),
             Check::Bad
         );
+    }
+
+    /// AWS-LC and the pure-Rust curves agree on every kind of input: good signatures (DER and
+    /// plain r||s, SHA-256/384/512 with P-256 and P-384), a flipped signature byte, a changed
+    /// message, and the other key.
+    #[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
+    #[test]
+    fn native_ecdsa_agrees_with_the_pure_rust_curves() {
+        use sha2::Digest as _;
+        use signature::hazmat::PrehashSigner;
+        use spki::EncodePublicKey;
+
+        fn seed(tag: &str) -> [u8; 32] {
+            sha2::Sha256::digest(tag.as_bytes()).into()
+        }
+        let mut cases = 0;
+        for round in 0..8 {
+            let msg_a = format!("tbs bytes, round {round}").repeat(round + 1);
+            let msg_b = [b"second part".as_slice(), &seed(&msg_a)].concat();
+            let parts: [&[u8]; 2] = [msg_a.as_bytes(), &msg_b];
+            for h in [DigestAlg::Sha256, DigestAlg::Sha384, DigestAlg::Sha512] {
+                let digest = h.hash(&parts);
+                // (spki, DER signature, raw signature, spki of another key)
+                type Case = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+                let mut keys: Vec<Case> = Vec::new();
+                let k256 =
+                    p256::ecdsa::SigningKey::from_slice(&seed(&format!("p256 {round}"))).unwrap();
+                let o256 =
+                    p256::ecdsa::SigningKey::from_slice(&seed(&format!("o256 {round}"))).unwrap();
+                let s: p256::ecdsa::Signature = k256.sign_prehash(&digest).unwrap();
+                keys.push((
+                    k256.verifying_key()
+                        .to_public_key_der()
+                        .unwrap()
+                        .as_bytes()
+                        .to_vec(),
+                    s.to_der().as_bytes().to_vec(),
+                    s.to_bytes().to_vec(),
+                    o256.verifying_key()
+                        .to_public_key_der()
+                        .unwrap()
+                        .as_bytes()
+                        .to_vec(),
+                ));
+                let mut k = seed(&format!("p384 {round}")).to_vec();
+                k.extend_from_slice(&seed("tail")[..16]);
+                let k384 = p384::ecdsa::SigningKey::from_slice(&k).unwrap();
+                k[0] ^= 1;
+                let o384 = p384::ecdsa::SigningKey::from_slice(&k).unwrap();
+                let s: p384::ecdsa::Signature = k384.sign_prehash(&digest).unwrap();
+                keys.push((
+                    k384.verifying_key()
+                        .to_public_key_der()
+                        .unwrap()
+                        .as_bytes()
+                        .to_vec(),
+                    s.to_der().as_bytes().to_vec(),
+                    s.to_bytes().to_vec(),
+                    o384.verifying_key()
+                        .to_public_key_der()
+                        .unwrap()
+                        .as_bytes()
+                        .to_vec(),
+                ));
+                for (spki, der, raw, other) in &keys {
+                    let (key, bits) = parse_key_bits(spki).unwrap();
+                    let (okey, obits) = parse_key_bits(other).unwrap();
+                    let ecdsa = Scheme::Ecdsa(Some(h));
+                    let plain = Scheme::EcdsaPlain(h);
+                    let mut bad_sig = der.clone();
+                    let last = bad_sig.len() - 1;
+                    bad_sig[last] ^= 0x01;
+                    let changed: [&[u8]; 2] = [msg_a.as_bytes(), b"another message"];
+                    // (native verdict, expected verdict)
+                    let checks = [
+                        (
+                            native::ecdsa_confirms(&key, bits, ecdsa, h, &parts, der),
+                            true,
+                        ),
+                        (
+                            native::ecdsa_confirms(&key, bits, plain, h, &parts, raw),
+                            true,
+                        ),
+                        (
+                            native::ecdsa_confirms(&key, bits, ecdsa, h, &parts, &bad_sig),
+                            false,
+                        ),
+                        (
+                            native::ecdsa_confirms(&key, bits, ecdsa, h, &changed, der),
+                            false,
+                        ),
+                        (
+                            native::ecdsa_confirms(&okey, obits, ecdsa, h, &parts, der),
+                            false,
+                        ),
+                    ];
+                    for (i, (got, want)) in checks.iter().enumerate() {
+                        assert_eq!(got, want, "round {round} {h:?} check {i}");
+                        cases += 1;
+                    }
+                    // And the whole verify() agrees with the pure-Rust verdicts.
+                    assert_eq!(verify(spki, ecdsa, None, &parts, der), Check::Good);
+                    assert_eq!(verify(spki, ecdsa, None, &parts, &bad_sig), Check::Bad);
+                    assert_eq!(verify(other, ecdsa, None, &parts, der), Check::Bad);
+                }
+            }
+        }
+        assert_eq!(cases, 8 * 3 * 2 * 5);
     }
 }

@@ -23,6 +23,8 @@ pub(crate) struct Cert {
     pub key_usage: Option<u16>,
     /// basicConstraints cA.
     pub is_ca: bool,
+    /// extKeyUsage: (critical, purpose OIDs).
+    pub eku: Option<(bool, Vec<String>)>,
 }
 
 impl Cert {
@@ -59,6 +61,7 @@ impl Cert {
             aki: None,
             key_usage: None,
             is_ca: false,
+            eku: None,
         };
         while let Some(f) = t.next()? {
             if f.tag == 0xa3 {
@@ -75,7 +78,9 @@ impl Cert {
     fn read_extension(&mut self, e: &Tlv<'_>) -> asn1::Result<()> {
         let mut r = e.children();
         let oid = asn1::oid_string(r.need_tag(tag::OID, "extension id")?.content);
-        r.optional(tag::BOOLEAN)?;
+        let critical = r
+            .optional(tag::BOOLEAN)?
+            .is_some_and(|b| b.content.first().is_some_and(|x| *x != 0));
         let value = r.need_tag(tag::OCTET_STRING, "extension value")?;
         let inner = asn1::first(value.content)?;
         match oid.as_str() {
@@ -104,6 +109,16 @@ impl Cert {
                 }
                 self.key_usage = Some(bits);
             }
+            "2.5.29.37" => {
+                let mut purposes = Vec::new();
+                let mut pr = inner.children();
+                while let Some(p) = pr.next()? {
+                    if p.tag == tag::OID {
+                        purposes.push(asn1::oid_string(p.content));
+                    }
+                }
+                self.eku = Some((critical, purposes));
+            }
             "2.5.29.19" => {
                 let mut br = inner.children();
                 if let Some(b) = br.optional(tag::BOOLEAN)? {
@@ -116,13 +131,17 @@ impl Cert {
     }
 
     /// Whether this certificate's signature verifies with `issuer`'s key.
+    /// (Memoized by the running [`super::Verifier`]'s cache, if any.)
     pub fn signed_by(&self, issuer: &Cert) -> bool {
-        match algs::scheme(&self.sig_alg) {
-            Ok(s) => {
-                algs::verify(&issuer.spki, s, None, &[&self.tbs], &self.signature) == Check::Good
+        super::cache::signature_link(&self.der, &issuer.spki, || {
+            match algs::scheme(&self.sig_alg) {
+                Ok(s) => {
+                    algs::verify(&issuer.spki, s, None, &[&self.tbs], &self.signature)
+                        == Check::Good
+                }
+                Err(_) => false,
             }
-            Err(_) => false,
-        }
+        })
     }
 
     /// Subject common name.

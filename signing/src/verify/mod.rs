@@ -9,13 +9,18 @@
 
 mod algs;
 mod asn1;
+mod cache;
 mod cert;
 mod cms;
 mod diff;
+mod ltv;
 mod pdf;
 mod report;
+pub(crate) mod revocation;
 mod time;
 
+pub use cache::{CacheStats, DEFAULT_CACHE_CAPACITY, Verifier};
+pub use ltv::{TimestampTokenReport, verify_timestamp_token};
 pub use report::{
     Coverage, DocumentReport, Lang, PadesLevel, Reason, ReasonCode, Severity, SignatureKind,
     SignatureReport, Signer, Status,
@@ -286,13 +291,26 @@ pub fn verify_pdf(bytes: &[u8], opts: &VerifyOptions) -> Result<DocumentReport, 
         .filter_map(|d| Cert::parse(d).ok())
         .collect();
     let sigs = pdf::signatures(&full, lim.max_signatures);
+    let proofs = ltv::document_timestamp_proofs(
+        bytes,
+        &sigs,
+        &anchors,
+        &dss,
+        opts.at,
+        PathLimits {
+            max_depth: lim.max_chain_depth,
+        },
+    );
+    let revocation_data = revocation::RevocationData::from_dss(&full, 4096, 4 << 20);
     let ctx = Ctx {
+        revocation: &revocation_data,
         bytes,
         ends: &ends,
         anchors: &anchors,
         dss: &dss,
         at: opts.at,
         limits: lim,
+        proofs: &proofs,
     };
     let mut checked: Vec<Checked> = sigs
         .iter()
@@ -449,6 +467,10 @@ struct Ctx<'a> {
     dss: &'a [Cert],
     at: i64,
     limits: &'a Limits,
+    /// Trusted document time-stamps (proofs of existence), latest first.
+    proofs: &'a [ltv::ProofOfExistence],
+    /// OCSP responses and CRLs from the /DSS.
+    revocation: &'a revocation::RevocationData,
 }
 
 struct Checked {
@@ -779,41 +801,83 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
         reasons.push(Reason::new(ReasonCode::WeakAlgorithm, None));
     }
 
-    // 6. Chain.
+    // 6. Time-stamps: the signature time-stamp (or, for a document
+    // time-stamp, the token itself) is trusted if its authority chains to a
+    // trust anchor at the time its own existence is proven (a later trusted
+    // document time-stamp) or else at the validation time.
     let limits = PathLimits {
         max_depth: ctx.limits.max_chain_depth,
     };
-    reasons.extend(cert::validate_path(
-        &signer,
-        &pool,
-        ctx.anchors,
-        ctx.at,
-        limits,
-        kind == SignatureKind::Signature,
-    ));
-    reasons.push(Reason::new(ReasonCode::RevocationNotChecked, None));
-
-    // 7. Time-stamps.
-    if kind == SignatureKind::DocumentTimestamp {
-        reasons.push(Reason::new(ReasonCode::TimestampTrustPartial, None));
-    } else if let Some(tok) = si
-        .unsigned_attrs
-        .iter()
-        .find(|a| a.oid == cms::OID_SIGNATURE_TIMESTAMP)
-        .and_then(|a| a.values.first())
+    let poe = ltv::existence_time(ctx.proofs, end1, ctx.at);
+    let mut chain_at = poe;
+    if kind == SignatureKind::Signature
+        && let Some(tok) = si
+            .unsigned_attrs
+            .iter()
+            .find(|a| a.oid == cms::OID_SIGNATURE_TIMESTAMP)
+            .and_then(|a| a.values.first())
     {
-        match check_timestamp_token(tok.raw, &si.signature, &pool) {
-            Ok(gen_time) => {
+        match ltv::parse_token(tok.raw, &pool) {
+            Ok(t) if t.imprint_alg.map(|h| h.hash(&[&si.signature])) == Some(t.imprint.clone()) => {
                 out.sig_timestamp_ok = true;
-                out.report.timestamp_time = gen_time.map(format_rfc3339);
-                reasons.push(Reason::new(
-                    ReasonCode::TimestampTrustPartial,
-                    Some("signature time-stamp".into()),
-                ));
+                out.report.timestamp_time = t.gen_time.map(format_rfc3339);
+                let tsa = ltv::tsa_reasons(&t.tsa, &t.pool, ctx.anchors, poe, limits);
+                if ltv::all_info(&tsa) {
+                    reasons.push(Reason::new(
+                        ReasonCode::TimestampValid,
+                        Some("signature time-stamp".into()),
+                    ));
+                    if let Some(g) = t.gen_time {
+                        chain_at = chain_at.min(g);
+                    }
+                } else {
+                    let detail = tsa
+                        .iter()
+                        .map(|r| match &r.detail {
+                            Some(d) => format!("{}: {d}", r.code.code()),
+                            None => r.code.code().to_owned(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    reasons.push(Reason::new(ReasonCode::TimestampNotTrusted, Some(detail)));
+                }
             }
+            Ok(t) if t.imprint_alg.is_none() => reasons.push(Reason::new(
+                ReasonCode::UnsupportedDigestAlgorithm,
+                Some("signature time-stamp imprint".into()),
+            )),
+            Ok(_) => reasons.push(Reason::new(
+                ReasonCode::TimestampImprintMismatch,
+                Some("signature time-stamp".into()),
+            )),
             Err(r) => reasons.push(r),
         }
     }
+
+    // 7. Chain, at the time proven by a time-stamp when there is one.
+    let mut path_reasons = if kind == SignatureKind::DocumentTimestamp {
+        ltv::tsa_reasons(&signer, &pool, ctx.anchors, chain_at, limits)
+    } else {
+        cert::validate_path(&signer, &pool, ctx.anchors, chain_at, limits, true)
+    };
+    if chain_at < ctx.at && ltv::all_info(&path_reasons) {
+        path_reasons.push(Reason::new(
+            ReasonCode::ValidatedAtTimestampTime,
+            Some(format_rfc3339(chain_at)),
+        ));
+    }
+    if kind == SignatureKind::DocumentTimestamp && ltv::all_info(&path_reasons) {
+        path_reasons.push(Reason::new(ReasonCode::TimestampValid, None));
+    }
+    reasons.extend(path_reasons);
+    reasons.push(revocation::path_reasons(
+        &signer,
+        &pool,
+        ctx.anchors,
+        ctx.revocation,
+        chain_at,
+        ctx.limits.max_chain_depth,
+    ));
     out
 }
 
@@ -853,118 +917,71 @@ fn check_signer(
         ));
     }
     let tbs_owned;
+    let has_attrs;
     let tbs: Vec<&[u8]> = match si.signed_attrs_for_hash() {
         Some(attrs) => {
-            match si.signed(cms::OID_MESSAGE_DIGEST) {
-                Some(md) if md.content == dalg.hash(content).as_slice() => {}
-                Some(_) => reasons.push(Reason::new(ReasonCode::DigestMismatch, None)),
-                None => reasons.push(Reason::new(
-                    ReasonCode::CmsAttributeMissing,
-                    Some("message-digest".into()),
-                )),
-            }
-            if let Some(ct) = si.signed(cms::OID_CONTENT_TYPE)
-                && asn1::oid_string(ct.content) != content_type
-            {
-                reasons.push(Reason::new(
-                    ReasonCode::CmsContentTypeMismatch,
-                    Some(asn1::oid_string(ct.content)),
-                ));
-            }
+            has_attrs = true;
             tbs_owned = attrs;
             vec![tbs_owned.as_slice()]
         }
-        None => content.to_vec(),
-    };
-    let signer = pool.iter().find(|c| match &si.sid {
-        SignerId::IssuerSerial { issuer, serial } => {
-            c.issuer.as_slice() == *issuer
-                && asn1::uint_bytes(&c.serial) == asn1::uint_bytes(serial)
+        None => {
+            has_attrs = false;
+            content.to_vec()
         }
-        SignerId::KeyId(k) => c.ski.as_deref() == Some(*k),
-    });
-    let Some(signer) = signer else {
+    };
+    // The content digest (the big job: a whole PDF) runs on a second thread
+    // beside the signer lookup and signature check, which do not depend on it.
+    let big = content.iter().map(|c| c.len()).sum::<usize>() >= crate::digest::PARALLEL_MIN;
+    let (content_digest, signed) = crate::digest::join_beside(
+        has_attrs && big,
+        || has_attrs.then(|| dalg.hash(content)),
+        || {
+            let signer = pool.iter().find(|c| match &si.sid {
+                SignerId::IssuerSerial { issuer, serial } => {
+                    c.issuer.as_slice() == *issuer
+                        && asn1::uint_bytes(&c.serial) == asn1::uint_bytes(serial)
+                }
+                SignerId::KeyId(k) => c.ski.as_deref() == Some(*k),
+            })?;
+            let problem = match algs::scheme(&si.sig_alg) {
+                Ok(s) => match algs::verify(&signer.spki, s, Some(dalg), &tbs, &si.signature) {
+                    Check::Good => None,
+                    Check::Bad => Some(Reason::new(ReasonCode::SignatureInvalid, None)),
+                    Check::Unsupported(d) => Some(Reason::new(
+                        ReasonCode::UnsupportedSignatureAlgorithm,
+                        Some(d),
+                    )),
+                },
+                Err(d) => Some(Reason::new(
+                    ReasonCode::UnsupportedSignatureAlgorithm,
+                    Some(d),
+                )),
+            };
+            Some((signer, problem))
+        },
+    );
+    if let Some(digest) = content_digest {
+        match si.signed(cms::OID_MESSAGE_DIGEST) {
+            Some(md) if md.content == digest.as_slice() => {}
+            Some(_) => reasons.push(Reason::new(ReasonCode::DigestMismatch, None)),
+            None => reasons.push(Reason::new(
+                ReasonCode::CmsAttributeMissing,
+                Some("message-digest".into()),
+            )),
+        }
+        if let Some(ct) = si.signed(cms::OID_CONTENT_TYPE)
+            && asn1::oid_string(ct.content) != content_type
+        {
+            reasons.push(Reason::new(
+                ReasonCode::CmsContentTypeMismatch,
+                Some(asn1::oid_string(ct.content)),
+            ));
+        }
+    }
+    let Some((signer, problem)) = signed else {
         reasons.push(Reason::new(ReasonCode::SignerCertificateMissing, None));
         return None;
     };
-    match algs::scheme(&si.sig_alg) {
-        Ok(s) => match algs::verify(&signer.spki, s, Some(dalg), &tbs, &si.signature) {
-            Check::Good => {}
-            Check::Bad => reasons.push(Reason::new(ReasonCode::SignatureInvalid, None)),
-            Check::Unsupported(d) => reasons.push(Reason::new(
-                ReasonCode::UnsupportedSignatureAlgorithm,
-                Some(d),
-            )),
-        },
-        Err(d) => reasons.push(Reason::new(
-            ReasonCode::UnsupportedSignatureAlgorithm,
-            Some(d),
-        )),
-    }
+    reasons.extend(problem);
     Some(signer.clone())
-}
-
-/// Check a signature time-stamp token over `signature`; the generation time on success.
-fn check_timestamp_token(
-    token: &[u8],
-    signature: &[u8],
-    pool: &[Cert],
-) -> Result<Option<i64>, Reason> {
-    let malformed = |d: &str| Reason::new(ReasonCode::TimestampMalformed, Some(d.to_owned()));
-    let sd = cms::parse(token).map_err(|e| malformed(e.0))?;
-    let ec = sd
-        .econtent
-        .as_deref()
-        .filter(|_| sd.econtent_type == cms::OID_TST_INFO)
-        .ok_or_else(|| malformed("no TSTInfo"))?;
-    let tst = cms::parse_tst_info(ec).map_err(|e| malformed(e.0))?;
-    let h = DigestAlg::from_oid(&tst.imprint_alg.oid).ok_or_else(|| {
-        Reason::new(
-            ReasonCode::UnsupportedDigestAlgorithm,
-            Some(tst.imprint_alg.oid.clone()),
-        )
-    })?;
-    if h.hash(&[signature]) != tst.imprint {
-        return Err(Reason::new(
-            ReasonCode::TimestampImprintMismatch,
-            Some("signature time-stamp".into()),
-        ));
-    }
-    let [si] = sd.signer_infos.as_slice() else {
-        return Err(malformed("time-stamp token must have one signer"));
-    };
-    let dalg = DigestAlg::from_oid(&si.digest_alg.oid).ok_or_else(|| {
-        Reason::new(
-            ReasonCode::UnsupportedDigestAlgorithm,
-            Some(si.digest_alg.oid.clone()),
-        )
-    })?;
-    let mut token_pool: Vec<Cert> = sd
-        .certificates
-        .iter()
-        .filter_map(|c| Cert::parse(c).ok())
-        .collect();
-    token_pool.extend(pool.iter().cloned());
-    let mut rs = Vec::new();
-    check_signer(
-        &sd,
-        si,
-        dalg,
-        cms::OID_TST_INFO,
-        &[ec],
-        &token_pool,
-        &mut rs,
-    );
-    if let Some(r) = rs
-        .into_iter()
-        .max_by_key(|r| r.severity)
-        .filter(|r| r.severity != Severity::Info)
-    {
-        return Err(Reason::with_severity(
-            r.code,
-            r.severity,
-            Some(format!("signature time-stamp: {}", r.code.code())),
-        ));
-    }
-    Ok(tst.gen_time)
 }

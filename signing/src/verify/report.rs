@@ -225,6 +225,26 @@ reason_codes! {
     TimestampTrustPartial = "timestamp_trust_partial", Info,
         "time-stamp checked (imprint and signature); full TSA trust checking is not implemented yet",
         "đã kiểm tra dấu thời gian (giá trị băm và chữ ký); chưa kiểm tra đầy đủ độ tin cậy của đơn vị cấp dấu thời gian";
+    /// The time-stamp token verified and its authority chains to a trust anchor.
+    TimestampValid = "timestamp_valid", Info,
+        "time-stamp valid: issued by a trusted time-stamping authority",
+        "dấu thời gian hợp lệ: do đơn vị cấp dấu thời gian tin cậy cấp";
+    /// The time-stamp's authority is not trusted (chain, validity or key purpose): the time is not relied on.
+    TimestampNotTrusted = "timestamp_not_trusted", Info,
+        "the time-stamp's authority is not trusted, so its time is not relied on",
+        "đơn vị cấp dấu thời gian không được tin cậy nên thời gian của dấu không được sử dụng";
+    /// The certificate was validated at a time proven by a time-stamp, not at the validation time.
+    ValidatedAtTimestampTime = "validated_at_timestamp_time", Info,
+        "certificates were validated at the time proven by a time-stamp",
+        "các chứng thư số được kiểm tra tại thời điểm được chứng minh bởi dấu thời gian";
+    /// Revocation data in the document show the certificate was good.
+    RevocationGood = "revocation_good", Info,
+        "revocation data (OCSP/CRL) show the certificate was not revoked",
+        "dữ liệu thu hồi (OCSP/CRL) cho thấy chứng thư số chưa bị thu hồi";
+    /// A certificate was revoked before the time it was relied on.
+    CertRevoked = "cert_revoked", Invalid,
+        "a certificate in the chain was revoked before it was used",
+        "một chứng thư số trong chuỗi đã bị thu hồi trước khi được sử dụng";
     /// Page content or resources changed after signing.
     ModifiedAfterSigningPageContent = "modified_after_signing_page_content", Invalid,
         "page content was changed after signing",

@@ -4,9 +4,12 @@
 //! resolution, at least 200 dpi), with an optional invisible text layer from
 //! OCR (text render mode 3, embedded subset Liberation Serif with a ToUnicode
 //! map, so Vietnamese copy-pastes correctly). Page 1 gets a band on top whose
-//! right side carries the signature text Decree 30 asks for (copy type,
-//! agency, ISO 8601 signing time; text only, 10 pt Times-metric font). A last
-//! page carries the certification block in Vietnamese and a vector QR code.
+//! right side holds an empty signature field ([`SIGNATURE_FIELD`]) whose
+//! appearance is the signature text Decree 30 asks for (copy type, agency,
+//! ISO 8601 signing time; text only, black, 10 pt Liberation Serif, the
+//! metric-compatible Times New Roman substitute): signing fills that field, so
+//! the visible text is the signature's own widget. A last page carries the
+//! certification block in Vietnamese and a vector QR code.
 //!
 //! ```
 //! use saoy_signing::writer::{CertificationBlock, CertifiedCopy, PageImage, SignatureText};
@@ -52,6 +55,9 @@ pub const MAX_PAGES: usize = 500;
 pub const MAX_TEXT_LINES: usize = 200_000;
 /// Longest QR payload (bytes).
 pub const MAX_QR_PAYLOAD: usize = 1024;
+/// Name of the empty signature field on page 1 that carries the Decree 30
+/// signature text as its appearance; signing fills it.
+pub const SIGNATURE_FIELD: &str = "Signature1";
 
 /// Errors of the writer.
 #[derive(Debug, thiserror::Error)]
@@ -409,6 +415,47 @@ fn draw_qr(
     Ok(())
 }
 
+/// Rectangle (page coordinates) and appearance stream of the signature field
+/// on page 1: `lines` right-aligned at the top right, Liberation Serif
+/// (Times New Roman metrics) at 10 pt, black, text only.
+fn signature_widget(font: &FontSubset, lines: &[String], w: f32, page_h: f32) -> (Rect, Vec<u8>) {
+    let widest = lines
+        .iter()
+        .map(|t| font.width(t, SIG_SIZE))
+        .fold(0.0, f32::max);
+    let size = if widest > w - 2.0 * 8.0 {
+        SIG_SIZE * (w - 16.0) / widest
+    } else {
+        SIG_SIZE
+    };
+    let right = w - 8.0_f32.min(w * 0.05);
+    let first = page_h - 6.0 - size;
+    let leading = size * 1.3;
+    let last = first - leading * lines.len().saturating_sub(1) as f32;
+    let rect = Rect::new(
+        (right - widest * size / SIG_SIZE - 2.0).max(0.0),
+        (last - 0.3 * size - 2.0).max(0.0),
+        (right + 2.0).min(w),
+        (page_h - 2.0).max(first + size),
+    );
+    let mut content = Content::new();
+    content.set_fill_gray(0.0);
+    let mut y = first;
+    for t in lines {
+        let tw = font.width(t, size);
+        show(
+            &mut content,
+            font,
+            t,
+            size,
+            (right - tw).max(0.0) - rect.x1,
+            y - rect.y1,
+        );
+        y -= leading;
+    }
+    (rect, content.finish().to_vec())
+}
+
 fn render(copy: &CertifiedCopy) -> Result<Vec<u8>, WriterError> {
     if copy.pages.is_empty() {
         return Err(WriterError::NoPages);
@@ -521,14 +568,17 @@ fn render(copy: &CertifiedCopy) -> Result<Vec<u8>, WriterError> {
     let n_pages = images.len() + 1;
     let page_refs: Vec<(Ref, Ref)> = (0..n_pages).map(|_| (next(), next())).collect();
     let image_refs: Vec<Ref> = (0..images.len()).map(|_| next()).collect();
+    let (acro_form, sig_field, sig_appearance) = (next(), next(), next());
 
     let created = copy.created.unwrap_or_else(SystemTime::now);
     let (iso, pdfdate) = iso_utc(created);
     let xmp_bytes = xmp(&copy.title, &producer, &iso).into_bytes();
-    pdf.catalog(catalog)
-        .pages(tree)
-        .metadata(meta)
-        .lang(TextStr("vi"));
+    let mut cat = pdf.catalog(catalog);
+    cat.pages(tree).metadata(meta).lang(TextStr("vi"));
+    if !sig_lines.is_empty() {
+        cat.pair(Name(b"AcroForm"), acro_form);
+    }
+    cat.finish();
     pdf.pages(tree)
         .kids(page_refs.iter().map(|(p, _)| *p))
         .count(n_pages as i32);
@@ -584,28 +634,13 @@ fn render(copy: &CertifiedCopy) -> Result<Vec<u8>, WriterError> {
                 .end_text();
             content.restore_state();
         }
-        // Decree 30 signature text, top-right of page 1.
-        if band > 0.0 {
-            let widest = sig_lines
-                .iter()
-                .map(|t| font.width(t, SIG_SIZE))
-                .fold(0.0, f32::max);
-            let size = if widest > w - 2.0 * 8.0 {
-                SIG_SIZE * (w - 16.0) / widest
-            } else {
-                SIG_SIZE
-            };
-            let right = w - 8.0_f32.min(*w * 0.05);
-            let mut y = page_h - 6.0 - size;
-            content.save_state();
-            content.set_fill_gray(0.0);
-            for t in &sig_lines {
-                let tw = font.width(t, size);
-                show(&mut content, &font, t, size, (right - tw).max(0.0), y);
-                y -= size * 1.3;
-            }
-            content.restore_state();
-        }
+        // Decree 30 signature text, top-right of page 1: the appearance of
+        // the (still empty) signature field the signature will fill.
+        let widget = if band > 0.0 {
+            Some(signature_widget(&font, &sig_lines, *w, page_h))
+        } else {
+            None
+        };
         let data = content.finish();
         let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&data, 6);
         pdf.stream(*content_ref, &compressed)
@@ -614,12 +649,39 @@ fn render(copy: &CertifiedCopy) -> Result<Vec<u8>, WriterError> {
         page.media_box(Rect::new(0.0, 0.0, *w, page_h))
             .parent(tree)
             .contents(*content_ref);
+        if widget.is_some() {
+            page.annotations([sig_field]);
+        }
         let mut res = page.resources();
         res.x_objects()
             .pair(Name(im_name.as_bytes()), image_refs[i]);
         res.fonts().pair(Name(b"F1"), font_ref);
         res.finish();
         page.finish();
+        if let Some((rect, appearance)) = widget {
+            let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&appearance, 6);
+            let mut ap = pdf.form_xobject(sig_appearance, &compressed);
+            ap.filter(Filter::FlateDecode);
+            ap.bbox(Rect::new(0.0, 0.0, rect.x2 - rect.x1, rect.y2 - rect.y1));
+            ap.resources().fonts().pair(Name(b"F1"), font_ref);
+            ap.finish();
+            let mut field = pdf.form_field(sig_field);
+            field
+                .field_type(pdf_writer::types::FieldType::Signature)
+                .partial_name(TextStr(SIGNATURE_FIELD));
+            let mut annot = field.into_annotation();
+            annot
+                .rect(rect)
+                .page(*page_ref)
+                .flags(pdf_writer::types::AnnotationFlags::PRINT)
+                .appearance()
+                .normal()
+                .stream(sig_appearance);
+            annot.finish();
+            pdf.indirect(acro_form)
+                .start::<pdf_writer::writers::Form>()
+                .fields([sig_field]);
+        }
 
         let mut img = pdf.image_xobject(image_refs[i], &prep.data);
         img.width(prep.width as i32)

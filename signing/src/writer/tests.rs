@@ -190,9 +190,116 @@ fn text_layer_is_invisible_and_maps_back_to_vietnamese() {
     assert!(ttf_parser::Face::parse(&file, 0).is_ok());
     // Decode every shown string of page 1 through the ToUnicode map, with the
     // text render mode and horizontal scaling in force (graphics state, q/Q).
+    let shown = decode_shown(&ops, &map);
+    let find = |t: &str| {
+        shown
+            .iter()
+            .find(|s| s.0 == t)
+            .unwrap_or_else(|| panic!("{t} not in {shown:?}"))
+    };
+    assert_eq!(
+        find("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").1,
+        3,
+        "OCR text is invisible"
+    );
+    // The Decree 30 text is not page content: it is the appearance of the
+    // empty signature field on page 1, top right, in the band above the image.
+    assert!(shown.iter().all(|s| s.0 != COPY_TYPE_VI));
+    let annots = p1.get(b"Annots").unwrap().as_array().unwrap();
+    assert_eq!(annots.len(), 1);
+    let wid = doc
+        .get_dictionary(annots[0].as_reference().unwrap())
+        .unwrap();
+    assert_eq!(wid.get(b"FT").unwrap().as_name().unwrap(), b"Sig");
+    assert_eq!(wid.get(b"Subtype").unwrap().as_name().unwrap(), b"Widget");
+    assert_eq!(
+        wid.get(b"T").unwrap().as_str().unwrap(),
+        SIGNATURE_FIELD.as_bytes()
+    );
+    assert!(!wid.has(b"V"), "the field is empty until signed");
+    assert_eq!(wid.get(b"F").unwrap().as_i64().unwrap(), 4, "printable");
+    let rect: Vec<f32> = wid
+        .get(b"Rect")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_float().unwrap())
+        .collect();
+    assert!(rect[1] >= 201.6, "above the image: {rect:?}");
+    assert!(rect[3] <= 201.6 + SIG_BAND, "inside the page: {rect:?}");
+    assert!(
+        rect[2] > 144.0 - 12.0 && rect[2] <= 144.0,
+        "right-aligned: {rect:?}"
+    );
+    let cat = doc.catalog().unwrap();
+    let form = doc
+        .get_dictionary(cat.get(b"AcroForm").unwrap().as_reference().unwrap())
+        .unwrap();
+    assert_eq!(
+        form.get(b"Fields").unwrap().as_array().unwrap()[0],
+        annots[0]
+    );
+    let ap = wid.get(b"AP").unwrap().as_dict().unwrap();
+    let ap_ref = ap.get(b"N").unwrap();
+    let ap_stream = doc
+        .get_object(ap_ref.as_reference().unwrap())
+        .unwrap()
+        .as_stream()
+        .unwrap();
+    let bbox: Vec<f32> = ap_stream
+        .dict
+        .get(b"BBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_float().unwrap())
+        .collect();
+    assert!((bbox[2] - (rect[2] - rect[0])).abs() < 0.01);
+    let ap_ops = lopdf::content::Content::decode(&stream_bytes(&doc, ap_ref))
+        .unwrap()
+        .operations;
+    let ap_shown = decode_shown(&ap_ops, &map);
+    let texts: Vec<&str> = ap_shown.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            COPY_TYPE_VI,
+            "UBND phường Hoàn Kiếm",
+            "Thời gian ký: 2026-11-25T09:30:00+07:00"
+        ]
+    );
+    assert!(
+        ap_shown.iter().all(|s| (s.1, s.2) == (0, 100.0)),
+        "signature text is visible and unscaled"
+    );
+    // Text only: no images or paths in the appearance, 10 pt where it fits.
+    assert!(
+        ap_ops
+            .iter()
+            .all(|o| !matches!(o.operator.as_str(), "Do" | "re" | "f" | "S" | "BI"))
+    );
+    let sizes: Vec<f32> = ap_ops
+        .iter()
+        .filter(|o| o.operator == "Tf")
+        .map(|o| o.operands[1].as_float().unwrap())
+        .collect();
+    assert!(
+        sizes.iter().all(|s| *s <= SIG_SIZE && *s > 5.0),
+        "{sizes:?}"
+    );
+}
+
+/// Strings shown by `ops`, decoded through `map`, with the text render mode
+/// and horizontal scaling in force (graphics state, q/Q).
+fn decode_shown(
+    ops: &[lopdf::content::Operation],
+    map: &std::collections::HashMap<u16, char>,
+) -> Vec<(String, i64, f32)> {
     let mut stack = vec![(0i64, 100.0f32)];
     let mut shown: Vec<(String, i64, f32)> = Vec::new();
-    for o in &ops {
+    for o in ops {
         match o.operator.as_str() {
             "q" => stack.push(*stack.last().unwrap()),
             "Q" => {
@@ -214,35 +321,7 @@ fn text_layer_is_invisible_and_maps_back_to_vietnamese() {
             _ => {}
         }
     }
-    let find = |t: &str| {
-        shown
-            .iter()
-            .find(|s| s.0 == t)
-            .unwrap_or_else(|| panic!("{t} not in {shown:?}"))
-    };
-    assert_eq!(
-        find("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").1,
-        3,
-        "OCR text is invisible"
-    );
-    let visible = find(COPY_TYPE_VI);
-    assert_eq!(
-        (visible.1, visible.2),
-        (0, 100.0),
-        "signature text is visible and unscaled"
-    );
-    assert_eq!(find("Thời gian ký: 2026-11-25T09:30:00+07:00").1, 0);
-    // The signature text sits in the top band, right-aligned.
-    let tm: Vec<Vec<f32>> = ops
-        .iter()
-        .filter(|o| o.operator == "Tm")
-        .map(|o| o.operands.iter().map(|x| x.as_float().unwrap()).collect())
-        .collect();
-    let last = tm.last().unwrap();
-    assert!(
-        last[5] > 201.6,
-        "signature text must be above the image: {last:?}"
-    );
+    shown
 }
 
 #[test]
@@ -343,4 +422,19 @@ fn rendered_copy_signs_and_keeps_its_pages() {
     assert_eq!(doc.get_pages().len(), 3);
     let text = String::from_utf8_lossy(&signed[pdf.len()..]);
     assert!(text.contains("/ETSI.CAdES.detached"));
+    // The signature fills the visible Decree 30 field: no second field appears.
+    let cat = doc.catalog().unwrap();
+    let form = doc
+        .get_dictionary(cat.get(b"AcroForm").unwrap().as_reference().unwrap())
+        .unwrap();
+    let fields = form.get(b"Fields").unwrap().as_array().unwrap();
+    assert_eq!(fields.len(), 1);
+    let f = doc
+        .get_dictionary(fields[0].as_reference().unwrap())
+        .unwrap();
+    assert_eq!(
+        f.get(b"T").unwrap().as_str().unwrap(),
+        SIGNATURE_FIELD.as_bytes()
+    );
+    assert!(f.has(b"V") && f.has(b"AP"));
 }

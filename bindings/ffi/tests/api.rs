@@ -1,0 +1,148 @@
+//! The binding API end to end, from Rust: what Kotlin and Python call, minus the foreign side.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use saoy_ffi::*;
+use std::sync::{Arc, Mutex};
+
+/// One progress event: step name, `"start"` or `"end"`, ok.
+type Event = (String, &'static str, bool);
+
+#[derive(Default, Clone)]
+struct Steps(Arc<Mutex<Vec<Event>>>);
+
+impl IssueProgress for Steps {
+    fn step_started(&self, step: String, _label_vi: String) {
+        self.0.lock().unwrap().push((step, "start", true));
+    }
+    fn step_finished(&self, step: String, millis: f64, ok: bool) {
+        println!("step {step}: {millis:.0} ms, ok={ok}");
+        self.0.lock().unwrap().push((step, "end", ok));
+    }
+}
+
+#[test]
+fn errors_carry_stable_codes_without_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = Registry::open(dir.path().join("r.sqlite").display().to_string()).unwrap();
+    let e = reg.lookup("NOT-A-CODE".into(), "test".into()).unwrap_err();
+    assert_eq!(e.area(), "input");
+    assert!(e.code().starts_with("code_"), "{e}");
+    let e = Verifier::new(
+        String::new(),
+        vec![SealKey {
+            name: "x".into(),
+            public_key_pem: "nope".into(),
+        }],
+        None,
+    )
+    .unwrap_err();
+    assert_eq!((e.area(), e.code()), ("pki", "pki_bad_seal_key"));
+
+    let pki = KioskPki::open(dir.path().join("pki").display().to_string()).unwrap();
+    assert!(pki.generated());
+    assert!(pki.root_pem().contains("BEGIN CERTIFICATE"));
+    let again = KioskPki::open(pki.dir()).unwrap();
+    assert!(!again.generated());
+    assert_eq!(again.seal_key(), pki.seal_key());
+    let v = Verifier::new(pki.root_pem(), vec![pki.seal_key()], Some(reg)).unwrap();
+    let r = v.verify(b"%PDF-1.7 not a signed copy".to_vec(), None);
+    assert_eq!(r.verdict, Verdict::Invalid);
+    assert!(!r.reasons.is_empty() && r.reasons.iter().all(|x| !x.vi.is_empty()));
+}
+
+#[test]
+fn issue_verify_revoke_a_demo_copy() {
+    let models = ModelStore::open(None, false).unwrap();
+    assert_eq!(models.dir(), models_locate(None));
+    assert!(models_status(None).iter().all(|f| f.present));
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).display().to_string();
+    let pki = KioskPki::open(p("pki")).unwrap();
+    let reg = Registry::open(p("registry.sqlite")).unwrap();
+    let demo = demo_inputs(7).unwrap();
+
+    let ocr = OcrEngine::new(models.clone(), 0).unwrap();
+    let page = ocr.recognize(demo.id_front.clone()).unwrap();
+    assert!(!page.lines.is_empty());
+    assert_eq!(page.lines[0].quad.len(), 8);
+    let e = ocr.recognize(b"not an image".to_vec()).unwrap_err();
+    assert_eq!((e.area(), e.code()), ("ocr", "ocr.not_an_image"));
+
+    let options = IssuerOptions {
+        liveness_turn_target_deg: Some(demo.liveness_turn_target_deg),
+        ..IssuerOptions::default()
+    };
+    let issuer = Issuer::new(models, pki.clone(), reg.clone(), p("out"), options).unwrap();
+    let steps = Steps::default();
+    let request = IssueRequest {
+        request_id: "rust-test-1".into(),
+        pages: demo.pages.clone(),
+        id_front: demo.id_front.clone(),
+        id_back: Some(demo.id_back.clone()),
+        live_frames: demo.live_frames.clone(),
+        challenge: Some(demo.challenge.clone()),
+        office_id: "HN-HK-KIOSK-01".into(),
+        office_name: "UBND phường Hoàn Kiếm".into(),
+        officer_id: "can-bo-01".into(),
+    };
+    let out = issuer
+        .issue(request, Some(Box::new(steps.clone())))
+        .unwrap();
+    let copy = match out {
+        IssueOutcome::Issued { copy } => copy,
+        IssueOutcome::Refused { reasons, .. } => panic!("refused: {reasons:?}"),
+    };
+    let started: Vec<String> = steps
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| s.1 == "start")
+        .map(|s| s.0.clone())
+        .collect();
+    assert_eq!(
+        started,
+        [
+            "recognize",
+            "id_card",
+            "authenticity",
+            "face",
+            "eligibility",
+            "reserve",
+            "render",
+            "sign",
+            "commit"
+        ]
+    );
+    assert!(copy.pdf.starts_with(b"%PDF-"));
+
+    let v = Verifier::new(pki.root_pem(), vec![pki.seal_key()], Some(reg.clone())).unwrap();
+    let r = v.verify(copy.pdf.clone(), Some(copy.code.clone()));
+    assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.reasons);
+    assert_eq!(r.registry, "valid");
+    let mut bad = copy.pdf.clone();
+    let i = bad.len() / 2;
+    bad[i] ^= 1;
+    assert_eq!(v.verify(bad, None).verdict, Verdict::Invalid);
+
+    let rec = reg
+        .lookup(copy.code.clone(), "test".into())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (rec.status.as_str(), rec.request_id.as_str()),
+        ("valid", "rust-test-1")
+    );
+    let rec = reg
+        .revoke(copy.code.clone(), "test".into(), "can-bo-01".into())
+        .unwrap();
+    assert_eq!(rec.status, "revoked");
+    assert_eq!(
+        v.verify(copy.pdf.clone(), Some(copy.code.clone())).verdict,
+        Verdict::Revoked
+    );
+    let e = reg
+        .revoke(copy.code, "again".into(), "can-bo-01".into())
+        .unwrap_err();
+    assert_eq!((e.area(), e.code()), ("registry", "registry_invalid_state"));
+}

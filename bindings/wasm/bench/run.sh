@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Verify the same ~1 MB signed PDF natively (Rust, release), in Node (wasm) and in headless
+# Chromium (wasm), in the same run: ROUNDS rounds, each timing native, Node and Chromium in turn
+# (ITERS timed calls after 2 warm-ups per tool and round), so load changes hit all three alike.
+# Prints each round, the median of the round medians per tool, the ratios and the load average;
+# exits 1 when a wasm median exceeds 3x the native one.
+#
+#   bash bindings/wasm/bench/run.sh [PKG_DIR] [WORK_DIR]
+# PKG_DIR: the npm package from examples/web-verifier/build.sh (default target/web-verifier/pkg).
+# Env: ITERS (15), ROUNDS (3), NODE_PATH with playwright-core (default .ci/work/wasm-node/node_modules).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../../.." && pwd)"
+PKG="$(cd "${1:-$REPO/target/web-verifier/pkg}" && pwd)"
+WORK="${2:-$REPO/target/wasm-bench}"
+ITERS="${ITERS:-15}" ROUNDS="${ROUNDS:-3}"
+export NODE_PATH="${NODE_PATH:-$REPO/.ci/work/wasm-node/node_modules}"
+export PLAYWRIGHT_CORE="${PLAYWRIGHT_CORE:-$NODE_PATH/playwright-core}"
+mkdir -p "$WORK"
+cd "$REPO"
+
+# Build the native side first (not timed), then let it write the PDF and its root once.
+cargo build -q --release -p saoy-wasm --example bench_native
+NATIVE_BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/examples/bench_native"
+PDF="$WORK/verify-1mb.pdf" ROOT="$WORK/root.pem"
+rm -f "$PDF" "$ROOT"
+
+: > "$WORK/results.txt"
+for r in $(seq 1 "$ROUNDS"); do
+  "$NATIVE_BIN" "$WORK" "$ITERS" | tee -a "$WORK/results.txt"
+  node "$HERE/bench-node.mjs" "$PKG" "$PDF" "$ROOT" "$ITERS" | tee -a "$WORK/results.txt"
+  node "$HERE/bench-chromium.mjs" "$PKG" "$PDF" "$ROOT" "$ITERS" | tee -a "$WORK/results.txt"
+done
+
+python3 - "$WORK/results.txt" "$ITERS" "$ROUNDS" <<'PY'
+import json, os, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    if line.startswith("BENCH "):
+        _, tool, js = line.split(" ", 2)
+        runs.setdefault(tool, []).append(json.loads(js))
+med = {t: statistics.median(r["median_ms"] for r in rs) for t, rs in runs.items()}
+mins = {t: min(r["min_ms"] for r in rs) for t, rs in runs.items()}
+nat = med["native"]
+size = runs["native"][0]["bytes"]
+print(f"verify a {size} B signed PDF: median of {sys.argv[3]} round medians ({sys.argv[2]} calls each); "
+      f"load average {' '.join(open('/proc/loadavg').read().split()[:3])} on {os.cpu_count()} cores")
+ok = True
+for t in ("native", "node-wasm", "chromium-wasm"):
+    ratio = med[t] / nat
+    print(f"  {t:14s} median {med[t]:8.2f} ms  min {mins[t]:8.2f} ms  {ratio:5.2f}x native")
+    ok &= ratio <= 3.0
+if not ok:
+    print("FAIL: a wasm median exceeds 3x native")
+sys.exit(0 if ok else 1)
+PY
