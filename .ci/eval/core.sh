@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ci-estimate-min: 1 (cold wall time on 2 cores; .ci/run's time guard)
 # saoy-core evaluations: independent cross-checks of the pinned vectors (Python reference of the
 # verification-code check symbol, Python `cryptography` verification of the QR seals). They use no
 # shared data. The registry/issuance speed figures come from `cargo bench -p saoy-core --bench

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ci-estimate-min: 4 (cold wall time on 2 cores; .ci/run's time guard)
 # Face authentication acceptance figures on ../shared/data/faces/pairs.csv:
 # ROC AUC, EER, TAR at FAR 1% / 0.1%, accuracy at the shipped threshold,
 # failure-to-enrol; the independent Python onnxruntime reference

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ci-estimate-min: 2 (cold wall time on 2 cores; .ci/run's time guard)
 # LTV acceptance (issue 8): PDFs signed at B-T / B-LT / B-LTA against the local
 # certomancer TSA/OCSP/CRL (.ci/setup/ltv.sh) must validate in pyHanko (with
 # revocation checking against the live responder for LT/LTA) and be reported

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ci-estimate-min: 6 (cold wall time on 2 cores; .ci/run's time guard)
 # OCR acceptance figures against ../shared/data (issue 4). Prints every
 # figure; exits non-zero if a bar is missed:
 #   vi-text line CER <= 1.0% (recognition only) and <= 1.5% (full pipeline),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ci-estimate-min: 4 (cold wall time on 2 cores; .ci/run's time guard)
 # saoy serve (bindings/server) acceptance: load test of GET /v/{code} on SQLite and PostgreSQL
 # registries of N bulk-loaded codes, POST /verify of a ~1 MB copy, two instances on one
 # PostgreSQL (revocation visible on the other at once), PostgreSQL restarted under load (503 +

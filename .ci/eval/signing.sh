@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ci-estimate-min: 4 (cold wall time on 2 cores; .ci/run's time guard)
 # Signing acceptance: every PDF saoy signs must validate in pyHanko, pdfsig (NSS),
 # qpdf and EU DSS 6.2. Our own certified copy needs nothing from ../shared; the
 # foreign unsigned PDFs of $SHARED/data/signed-pdfs are signed too when present.

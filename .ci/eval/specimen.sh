@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ci-estimate-min: 3 (cold wall time on 2 cores; .ci/run's time guard)
 # Fictional specimen set: generates 200 degraded images (CCCD front, CCCD back, A4 form; seed
 # 2026) with JSON ground truth into $SAOY_CI_WORK/specimens, checks that every image and truth
 # file is there and every text box lies inside its image, and fails if the generator's CPU time

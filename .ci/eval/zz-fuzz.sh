@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ci-estimate-min: 16 (cold wall time on 2 cores; .ci/run's time guard)
 # Brief fuzzing of every parser of outside input: each `*/fuzz` cargo-fuzz
 # project's targets run for FUZZ_SECONDS (default 30) each. Needs a nightly
 # toolchain and cargo-fuzz (installed here if missing). Does not need ../shared.
