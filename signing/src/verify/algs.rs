@@ -5,9 +5,10 @@ use rsa::{BoxedUint, Pkcs1v15Sign, Pss, PublicKey as RsaPublicKey};
 use sha2::Digest;
 use signature::hazmat::PrehashVerifier;
 
-/// Parse an ECDSA signature (DER first, raw r||s as the fallback) and verify a prehash.
-macro_rules! ec_check {
-    ($curve:ty, $key:expr, $sig:expr, $plain:expr, $digest:expr) => {{
+/// Parse an ECDSA signature value: DER first (unless the scheme is plain r||s), raw r||s as the
+/// fallback. The one parser of signature values, for the pure-Rust check and the native path.
+macro_rules! ec_sig {
+    ($curve:ty, $sig:expr, $plain:expr) => {{
         let der: Option<ecdsa::Signature<$curve>> = if $plain {
             None
         } else {
@@ -17,8 +18,12 @@ macro_rules! ec_check {
                 .and_then(|t| ecdsa::Signature::<$curve>::from_der(t.raw).ok())
         };
         der.or_else(|| ecdsa::Signature::<$curve>::from_slice($sig).ok())
-            .is_some_and(|x| $key.verify_prehash($digest, &x).is_ok())
     }};
+}
+
+/// Parse an ECDSA signature ([`ec_sig!`]) and verify a prehash.
+macro_rules! ec_check {
+    ($curve:ty, $key:expr, $sig:expr, $plain:expr, $digest:expr) => {{ ec_sig!($curve, $sig, $plain).is_some_and(|x| $key.verify_prehash($digest, &x).is_ok()) }};
 }
 
 /// A digest algorithm.
@@ -444,25 +449,8 @@ pub(crate) fn verify(
     if ok { Check::Good } else { Check::Bad }
 }
 
-/// Parse an ECDSA signature value the way [`verify`] does: DER first (unless the scheme is plain
-/// r||s), raw r||s as the fallback.
-#[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
-macro_rules! ec_sig {
-    ($curve:ty, $sig:expr, $plain:expr) => {{
-        let der: Option<ecdsa::Signature<$curve>> = if $plain {
-            None
-        } else {
-            asn1::first($sig)
-                .ok()
-                .filter(|t| t.tag == tag::SEQUENCE)
-                .and_then(|t| ecdsa::Signature::<$curve>::from_der(t.raw).ok())
-        };
-        der.or_else(|| ecdsa::Signature::<$curve>::from_slice($sig).ok())
-    }};
-}
-
 /// ECDSA P-256/P-384 through AWS-LC. It can only confirm: the signature and key are parsed by
-/// the pure-Rust code above exactly as [`verify`] parses them and handed over re-encoded
+/// the pure-Rust code above ([`ec_sig!`], as [`verify`] parses them) and handed over re-encoded
 /// (canonical DER, uncompressed point), and a refusal sends the caller on to the pure-Rust
 /// check, so the set of accepted signatures is the pure-Rust one.
 #[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
