@@ -54,6 +54,14 @@ py_install() {
   fi
 }
 
+# The cargo target directory, and ws_build: the workspace build every evaluation runs its Rust
+# programs from. It is .ci/run's "cargo build --workspace --all-targets" step verbatim, so in CI it
+# is a no-op; run alone, an evaluation builds what it needs. Never `cargo build/run -p X` in an
+# evaluation: one package alone unifies fewer dependency features than the workspace does, and
+# would rebuild a large part of the dependency tree (minutes on 2 cores) under new hashes.
+export TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+ws_build() { (cd "$REPO" && cargo build -q --workspace --all-targets); }
+
 # timed NAME CMD...: run CMD, print how long it took.
 timed() {
   local name="$1"; shift

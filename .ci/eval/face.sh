@@ -26,15 +26,11 @@ timed "face: python reference scores" \
     --pairs "$DATA/pairs.csv" --out "$OUT/reference_scores.csv" --threads 2
 
 cd "$REPO"
-# Dev profile (dependencies are already optimised there), with the two
-# workspace crates doing pixel work optimised too: no release build of the
-# whole dependency tree is needed.
-# (The root Cargo.toml already builds both at opt-level 2 in the dev profile.)
-OPT=()
-timed "face: build eval harness" \
-  cargo build -q "${OPT[@]}" -p saoy-faceauth --example face_eval --features cross-domain
+# Dev profile (dependencies and the two pixel-work crates are opt-level 2 there): the
+# workspace build, which CI has already made, builds this example too.
+timed "face: build eval harness" ws_build
 timed "face: rust scores vs reference" \
-  cargo run -q "${OPT[@]}" -p saoy-faceauth --example face_eval --features cross-domain -- \
+  "$TARGET_DIR/debug/examples/face_eval" \
     --data "$DATA" --pairs "$DATA/pairs.csv" --reference "$OUT/reference_scores.csv" \
     --out "$OUT/rust_scores.csv" --threads 2 --check --cross-domain "$OUT/cross_domain" \
     --liveness

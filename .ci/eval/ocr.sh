@@ -14,7 +14,8 @@ if ! have_shared; then
   exit 0
 fi
 
-EVAL=(cargo run -q -p saoy-ocr --example ocr_eval --)
+timed "ocr: workspace build (ocr_eval example)" ws_build
+EVAL=("$TARGET_DIR/debug/examples/ocr_eval")
 fail=0
 out="$SAOY_CI_WORK/ocr-eval"
 mkdir -p "$out"

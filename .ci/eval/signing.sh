@@ -11,8 +11,8 @@ T_START=$(date +%s)
 W="$SAOY_CI_WORK/signing-eval"
 rm -rf "$W"; mkdir -p "$W/out"
 
-timed "signing: build saoy-cli" cargo build -q -p saoy-cli || { log "build failed"; exit 1; }
-SAOY="$REPO/target/debug/saoy"
+timed "signing: workspace build (saoy CLI)" ws_build || { log "build failed"; exit 1; }
+SAOY="$TARGET_DIR/debug/saoy"
 PH="$SAOY_VENV/bin/pyhanko"
 [ -x "$PH" ] || { log "pyhanko missing: run .ci/setup/signing.sh"; exit 1; }
 PY="$(venv_python)"

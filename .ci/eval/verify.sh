@@ -15,8 +15,8 @@ if ! have_shared; then
   echo "skipped: ../shared absent"
   exit 0
 fi
-cargo build -q -p saoy-cli
-SAOY="${CARGO_TARGET_DIR:-$REPO/target}/debug/saoy"
+ws_build
+SAOY="$TARGET_DIR/debug/saoy"
 OUT="$SAOY_CI_WORK/verify-eval"
 mkdir -p "$OUT"
 rc=0
@@ -94,7 +94,8 @@ PY
 if [ "${SAOY_VERIFY_BENCH:-1}" = "1" ]; then
   PY="$(venv_python)"
   if "$PY" -c "import pyhanko" 2>/dev/null && [ -x "$(dirname "$PY")/pyhanko" ]; then
-    timed "verify: bench vs pyHanko" bash "$REPO/signing/benches/verify_vs_pyhanko.sh" "$PY"
+    timed "verify: bench vs pyHanko" env SAOY_BENCH_PROFILE="${SAOY_BENCH_PROFILE:-dev}" \
+      bash "$REPO/signing/benches/verify_vs_pyhanko.sh" "$PY"
   else
     log "verify: pyHanko not installed (see .ci/setup/signing.sh); benchmark skipped"
   fi

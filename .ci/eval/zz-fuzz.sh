@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ci-estimate-min: 16 (cold wall time on 2 cores; .ci/run's time guard)
+# ci-estimate-min: 11 (cold wall time on 2 cores; .ci/run's time guard)
 # Brief fuzzing of every parser of outside input: each `*/fuzz` cargo-fuzz
 # project's targets run for FUZZ_SECONDS (default 30) each. Needs a nightly
 # toolchain and cargo-fuzz (installed here if missing). Does not need ../shared.
@@ -10,6 +10,12 @@ FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 # Rust checks (bounds, overflow with debug assertions on) do not; without it the builds are
 # several minutes shorter and each target runs more inputs per second.
 FUZZ_SANITIZER="${FUZZ_SANITIZER:-none}"
+# Build profile: `--dev` (CI's default) instrumented but unoptimized — the sancov release builds
+# of these dependency trees took ~10 min of CI's budget for a 20-second run per target, where
+# a dev build covers the same code paths (debug assertions and overflow checks on), just with
+# fewer executions per second. FUZZ_PROFILE=release for long local runs.
+PROFILE_FLAG=(--dev)
+[ "${FUZZ_PROFILE:-dev}" = "release" ] && PROFILE_FLAG=(--release)
 
 if ! rustup toolchain list | grep -q '^nightly'; then
   log "installing nightly toolchain (minimal) for cargo-fuzz"
@@ -34,7 +40,7 @@ for proj in */fuzz; do
     seeds="$REPO/$proj/seeds/$t"
     extra=()
     [ -d "$seeds" ] && extra+=("$seeds")
-    (cd "$crate" && cargo +nightly fuzz run --sanitizer "$FUZZ_SANITIZER" "$t" "$corpus" "${extra[@]}" -- \
+    (cd "$crate" && cargo +nightly fuzz run "${PROFILE_FLAG[@]}" --sanitizer "$FUZZ_SANITIZER" "$t" "$corpus" "${extra[@]}" -- \
         -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=65536 2>&1 | tail -n 3)
     # cargo fuzz exits non-zero on a crash; set -o pipefail makes that fail the step
   done

@@ -5,7 +5,7 @@
 //! cargo run -p saoy-faceauth --example face_eval -- \
 //!     --data ../shared/data/faces --pairs ../shared/data/faces/pairs.csv \
 //!     [--reference ref_scores.csv] [--out scores.csv] [--threads 2] [--quality] [--check] \
-//!     [--liveness] [--cross-domain OUT_DIR]   # the latter needs --features cross-domain
+//!     [--liveness] [--cross-domain OUT_DIR]
 //! ```
 //!
 //! `--liveness` replays every pair as a live sequence whose person changes
@@ -337,21 +337,7 @@ fn liveness_swaps(pairs: &[BTreeMap<String, String>], emb: &BTreeMap<String, Emb
     );
 }
 
-#[cfg(not(feature = "cross-domain"))]
-fn cross_domain_eval(
-    _: &FaceAuth,
-    _: &Args,
-    _: &[String],
-    _: &[BTreeMap<String, String>],
-    _: &BTreeMap<String, Embedding>,
-    _: &BTreeMap<String, Face>,
-    _: &std::path::Path,
-) -> Result<bool, String> {
-    Err("--cross-domain needs `--features cross-domain`".into())
-}
-
 /// A 3:4 head-and-shoulders crop around the face, as an ID photo is framed.
-#[cfg(feature = "cross-domain")]
 fn id_photo_crop(img: &image::RgbImage, f: &Face) -> image::RgbImage {
     let (w, h) = (img.width() as f32, img.height() as f32);
     let cw = (f.bbox.w * 2.0).min(w).min(h * 0.75);
@@ -362,7 +348,6 @@ fn id_photo_crop(img: &image::RgbImage, f: &Face) -> image::RgbImage {
     image::imageops::crop_imm(img, x0 as u32, y0 as u32, cw as u32, ch as u32).to_image()
 }
 
-#[cfg(feature = "cross-domain")]
 fn cross_domain_eval(
     auth: &FaceAuth,
     args: &Args,
