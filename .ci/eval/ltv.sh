@@ -7,7 +7,10 @@
 # must still verify at B-LTA (and not at B-B) at a later --at; our verifier must
 # report the expected-valid LT/LTA files of ../shared at their level. Benchmarks:
 # B-LTA signing latency and `saoy extend` throughput (CI: SAOY_LTV_EXTEND_N=50
-# files; the 1,000-file run: SAOY_LTV_EXTEND_N=1000 bash .ci/eval/ltv.sh).
+# files; the 1,000-file run: SAOY_LTV_EXTEND_N=1000 bash .ci/eval/ltv.sh). The in-process
+# criterion benchmark of the same two (no process start-up; needs this responder):
+# cargo bench -p saoy-signing --bench ltv. B-LT/B-LTA files carry a /VRI per signature;
+# a signature whose own revocation data is not in the /DSS is reported B-T (as EU DSS does).
 source "$(dirname "$0")/../lib.sh"
 set +e
 export SAOY_CI=1
@@ -19,8 +22,8 @@ L="$SAOY_CI_WORK/ltv"
 URL="$(cat "$L/url")"; TSA="$URL/saoy/tsa/tsa"
 curl -sf -o /dev/null "$URL/saoy/certs/root/ca.crt" || { log "FAIL: certomancer not answering at $URL"; exit 1; }
 
-timed "ltv: build saoy-cli" cargo build -q -p saoy-cli || { log "build failed"; exit 1; }
-SAOY="${CARGO_TARGET_DIR:-$REPO/target}/debug/saoy"
+timed "ltv: workspace build (saoy CLI)" ws_build || { log "build failed"; exit 1; }
+SAOY="$TARGET_DIR/debug/saoy"
 PH="$SAOY_VENV/bin/pyhanko"
 ROOT="$L/certs/root.cert.pem"
 FAIL=0

@@ -130,7 +130,7 @@ fn compare(
         Err(e) => return face_error(g, &e),
     };
     if g.json {
-        println!("{}", compare_json(&r));
+        outln!("{}", compare_json(&r));
     } else {
         print_compare(&r, a, b);
     }
@@ -187,16 +187,16 @@ fn face_line(f: &Face) -> String {
 }
 
 fn print_side(label: &str, path: &Path, s: &FaceSummary) {
-    println!("{label} {}: {} face(s)", path.display(), s.faces.len());
+    outln!("{label} {}: {} face(s)", path.display(), s.faces.len());
     for (i, f) in s.faces.iter().enumerate() {
         let tag = if i == 0 { "used " } else { "other" };
-        println!("  {tag} {}", face_line(f));
+        outln!("  {tag} {}", face_line(f));
     }
     if s.quality.passed() {
-        println!("  quality: ok");
+        outln!("  quality: ok");
     }
     for q in &s.quality.issues {
-        println!(
+        outln!(
             "  quality [{}]: {} / {}",
             q.code(),
             q.message_en(),
@@ -212,7 +212,7 @@ fn print_compare(r: &ImageComparison, a: &Path, b: &Path) {
     } else {
         "NO MATCH (không khớp)"
     };
-    println!(
+    outln!(
         "score {:.4}  threshold {:.2}  {verdict}",
         c.score, c.threshold
     );
@@ -234,12 +234,12 @@ fn detect(auth: &FaceAuth, g: &crate::Global, path: &Path) -> ExitCode {
             .iter()
             .map(|f| serde_json::json!({ "face": f, "pose": f.landmarks.pose() }))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::json!({ "image": path.display().to_string(), "width": img.width(), "height": img.height(), "faces": list })
         );
     } else {
-        println!(
+        outln!(
             "{}: {}x{}, {} face(s), largest first",
             path.display(),
             img.width(),
@@ -247,14 +247,14 @@ fn detect(auth: &FaceAuth, g: &crate::Global, path: &Path) -> ExitCode {
             faces.len()
         );
         for f in &faces {
-            println!("  {}", face_line(f));
+            outln!("  {}", face_line(f));
             let pts: Vec<String> = f
                 .landmarks
                 .points()
                 .iter()
                 .map(|p| format!("({:.1}, {:.1})", p.x, p.y))
                 .collect();
-            println!(
+            outln!(
                 "    landmarks (right eye, left eye, nose, mouth right, mouth left): {}",
                 pts.join(" ")
             );

@@ -3,6 +3,24 @@
 //! Each subcommand lives in its own module and delegates to the library
 //! crates; this file only parses arguments and maps outcomes to exit codes.
 
+/// `println!` for standard output that survives a closed pipe (see [`exit::write_stdout`]).
+/// Defined before the modules so every subcommand can use it.
+macro_rules! outln {
+    () => {
+        $crate::exit::write_stdout(format_args!(""), true)
+    };
+    ($($t:tt)*) => {
+        $crate::exit::write_stdout(format_args!($($t)*), true)
+    };
+}
+
+/// `print!` for standard output that survives a closed pipe.
+macro_rules! out {
+    ($($t:tt)*) => {
+        $crate::exit::write_stdout(format_args!($($t)*), false)
+    };
+}
+
 mod exit;
 mod face_cmd;
 mod models_cmd;

@@ -66,7 +66,7 @@ pub fn run(args: ModelsArgs, g: &crate::Global) -> ExitCode {
             match store.fetch(&opts) {
                 Ok(summary) => {
                     if g.json {
-                        println!(
+                        outln!(
                             "{}",
                             serde_json::json!({
                                 "dir": store.dir(),
@@ -75,9 +75,9 @@ pub fn run(args: ModelsArgs, g: &crate::Global) -> ExitCode {
                             })
                         );
                     } else if summary.installed.is_empty() {
-                        println!("models up to date in {}", store.dir().display());
+                        outln!("models up to date in {}", store.dir().display());
                     } else {
-                        println!(
+                        outln!(
                             "installed {} file(s) into {} ({:.1} MB of wheels downloaded)",
                             summary.installed.len(),
                             store.dir().display(),
@@ -94,14 +94,14 @@ pub fn run(args: ModelsArgs, g: &crate::Global) -> ExitCode {
                 ModelStore::at(g.models_dir.clone().unwrap_or_else(ModelStore::default_dir));
             let status = store.status();
             if g.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({ "dir": store.dir(), "models": status })
                 );
             } else {
-                println!("model store: {}", store.dir().display());
+                outln!("model store: {}", store.dir().display());
                 for s in &status {
-                    println!(
+                    outln!(
                         "{:<26} {:>6.1} MB  {:<8} {}  [{}]",
                         s.file,
                         s.size as f64 / 1e6,
@@ -119,12 +119,12 @@ pub fn run(args: ModelsArgs, g: &crate::Global) -> ExitCode {
             match store.verify() {
                 Ok(()) => {
                     if g.json {
-                        println!(
+                        outln!(
                             "{}",
                             serde_json::json!({ "dir": store.dir(), "verified": true })
                         );
                     } else {
-                        println!("all model files match the pinned sha256 manifest");
+                        outln!("all model files match the pinned sha256 manifest");
                     }
                     exit::code(exit::OK)
                 }

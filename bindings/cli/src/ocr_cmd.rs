@@ -55,7 +55,7 @@ pub fn run(args: OcrArgs, g: &crate::Global) -> ExitCode {
                     if g.json {
                         results.push(serde_json::json!({ "path": path, "line": l }));
                     } else {
-                        println!("{}", l.text);
+                        outln!("{}", l.text);
                     }
                 }
                 Err(e) => return error_exit(g, &e),
@@ -74,21 +74,21 @@ pub fn run(args: OcrArgs, g: &crate::Global) -> ExitCode {
         }
     }
     if g.json {
-        println!("{}", serde_json::json!({ "images": results }));
+        outln!("{}", serde_json::json!({ "images": results }));
     }
     exit::code(exit::OK)
 }
 
 fn print_page(path: &std::path::Path, page: &saoy_ocr::PageResult, header: bool) {
     if header {
-        println!("== {}", path.display());
+        outln!("== {}", path.display());
     }
-    print!("{}", page.text());
+    out!("{}", page.text());
     if let Some(r) = &page.empty_reason {
-        println!("(no text: {r})");
+        outln!("(no text: {r})");
     }
     let d = &page.document;
-    println!(
+    outln!(
         "-- kind: {:?} ({:.0}%), {} lines, {:.0} ms",
         d.kind,
         d.kind_confidence * 100.0,
@@ -108,13 +108,13 @@ fn print_page(path: &std::path::Path, page: &saoy_ocr::PageResult, header: bool)
         ("issue_date", &f.issue_date),
     ] {
         if let Some(v) = v {
-            println!(
+            outln!(
                 "   {name}: {} [{:?}, {:.2}]",
                 v.value, v.source, v.confidence
             );
         }
     }
     for c in &d.consistency.checks {
-        println!("   check {}: {:?} — {}", c.name, c.status, c.reason_en);
+        outln!("   check {}: {:?} — {}", c.name, c.status, c.reason_en);
     }
 }

@@ -384,12 +384,12 @@ pub fn run_sign(a: SignArgs, g: &crate::Global) -> ExitCode {
         );
     }
     if g.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({ "signed": a.output.display().to_string(), "bytes": signed.len(), "level": level.as_str() })
         );
     } else {
-        println!(
+        outln!(
             "signed {} -> {} ({} bytes, {})",
             a.input.display(),
             a.output.display(),
@@ -466,7 +466,7 @@ pub fn run_verify(a: VerifyArgs, g: &crate::Global) -> ExitCode {
     };
     if g.json {
         match serde_json::to_string_pretty(&report) {
-            Ok(j) => println!("{j}"),
+            Ok(j) => outln!("{j}"),
             Err(e) => return exit::fail(g, "json", &e.to_string(), exit::SOFTWARE),
         }
     } else {
@@ -474,7 +474,7 @@ pub fn run_verify(a: VerifyArgs, g: &crate::Global) -> ExitCode {
             VerifyLang::Vi => Lang::Vi,
             VerifyLang::En => Lang::En,
         };
-        print!("{}", report.render_text(lang));
+        out!("{}", report.render_text(lang));
     }
     exit::code(match report.status {
         Status::Valid => exit::OK,
@@ -504,7 +504,7 @@ pub fn run_pki(a: PkiArgs, g: &crate::Global) -> ExitCode {
                 Err(e) => return crate::exit::fail(g, e.code(), &e.to_string(), crate::exit::IO),
             };
             if g.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({
                         "test_only": true,
@@ -516,17 +516,17 @@ pub fn run_pki(a: PkiArgs, g: &crate::Global) -> ExitCode {
                     })
                 );
             } else {
-                println!(
+                outln!(
                     "TEST ONLY PKI written to {} (NOT for production)",
                     dir.display()
                 );
-                println!("  trust anchor: {}", files.root_cert.display());
-                println!(
+                outln!("  trust anchor: {}", files.root_cert.display());
+                outln!(
                     "  signer:       {} + {}",
                     files.signer_cert.display(),
                     files.signer_key.display()
                 );
-                println!("  chain:        {}", files.chain.display());
+                outln!("  chain:        {}", files.chain.display());
             }
             crate::exit::code(crate::exit::OK)
         }
@@ -586,12 +586,12 @@ pub fn run_copy(a: CopyArgs, g: &crate::Global) -> ExitCode {
         );
     }
     if g.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({ "written": a.out.display().to_string(), "bytes": pdf.len(), "pages": copy.pages.len() + 1 })
         );
     } else {
-        println!(
+        outln!(
             "certified copy written to {} ({} bytes, unsigned)",
             a.out.display(),
             pdf.len()
@@ -691,12 +691,12 @@ pub fn run_extend(a: ExtendArgs, g: &crate::Global) -> ExitCode {
     }
     let secs = started.elapsed().as_secs_f64();
     if g.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"renewed": ok, "failed": failed, "seconds": secs})
         );
     } else {
-        println!(
+        outln!(
             "renewed {ok} of {} file(s) in {secs:.2} s ({:.1} files/s)",
             a.files.len(),
             ok as f64 / secs.max(1e-9)

@@ -258,8 +258,8 @@ impl DemoProgress for DemoBars {
 
 fn print_reasons(reasons: &[Reason]) {
     for r in reasons {
-        println!("    - [{}] {}", r.code, r.vi);
-        println!("      {}", r.en);
+        outln!("    - [{}] {}", r.code, r.vi);
+        outln!("      {}", r.en);
     }
 }
 
@@ -298,46 +298,46 @@ fn demo(a: DemoArgs, g: &crate::Global) -> ExitCode {
             "tampered": report.tampered,
             "simulated": simulated(),
         });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
-        println!();
-        println!(
+        outln!();
+        outln!(
             "Công dân (hư cấu) / fictional citizen: {}",
             report.person_name
         );
-        println!("Đầu vào / inputs: {}", report.inputs.len());
+        outln!("Đầu vào / inputs: {}", report.inputs.len());
         match &report.outcome {
             Ok(b) => {
-                println!(
+                outln!(
                     "Bản sao chứng thực / certified copy: {}",
                     b.pdf_path.display()
                 );
-                println!("Mã xác thực / verification code:      {}", b.code);
-                println!(
+                outln!("Mã xác thực / verification code:      {}", b.code);
+                outln!(
                     "QR: {}    biên nhận / receipt: {}",
                     b.qr_path.display(),
                     b.receipt_path.display()
                 );
-                println!("Đường dẫn QR / seal URL: {}", b.receipt.seal_url);
+                outln!("Đường dẫn QR / seal URL: {}", b.receipt.seal_url);
                 let total: f64 = b.receipt.timings.iter().map(|t| t.millis).sum();
-                println!("Tổng thời gian cấp / issue time: {total:.0} ms");
+                outln!("Tổng thời gian cấp / issue time: {total:.0} ms");
             }
             Err(r) => {
-                println!("TỪ CHỐI / REFUSED:");
+                outln!("TỪ CHỐI / REFUSED:");
                 print_reasons(&r.reasons);
             }
         }
         if let Some(v) = &report.verification {
-            println!("Xác minh / verification: {:?}", v.verdict);
+            outln!("Xác minh / verification: {:?}", v.verdict);
             print_reasons(&v.reasons);
         }
         if let Some(t) = &report.tampered {
-            println!("Bản bị sửa 1 byte / one byte changed: {:?}", t.verdict);
+            outln!("Bản bị sửa 1 byte / one byte changed: {:?}", t.verdict);
         }
-        println!();
-        println!("Simulated in this demo (everything else is the real pipeline):");
+        outln!();
+        outln!("Simulated in this demo (everything else is the real pipeline):");
         for s in simulated() {
-            println!("  * {s}");
+            outln!("  * {s}");
         }
     }
     match (
@@ -460,23 +460,23 @@ fn issue(a: IssueArgs, g: &crate::Global) -> ExitCode {
     match outcome {
         Ok(IssueOutcome::Issued(b)) => {
             if g.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&b.receipt).unwrap_or_default()
                 );
             } else {
-                println!("code: {}", b.code);
-                println!("pdf: {}", b.pdf_path.display());
-                println!("qr: {}", b.qr_path.display());
-                println!("receipt: {}", b.receipt_path.display());
+                outln!("code: {}", b.code);
+                outln!("pdf: {}", b.pdf_path.display());
+                outln!("qr: {}", b.qr_path.display());
+                outln!("receipt: {}", b.receipt_path.display());
             }
             ExitCode::SUCCESS
         }
         Ok(IssueOutcome::Refused(r)) => {
             if g.json {
-                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
-                println!("refused:");
+                outln!("refused:");
                 print_reasons(&r.reasons);
             }
             exit::code(exit::NEGATIVE)
@@ -517,18 +517,18 @@ fn lookup(a: LookupArgs, g: &crate::Global) -> ExitCode {
     match reg.lookup(&code, &Requester::new("cli")) {
         Ok(Some(rec)) => {
             if g.json {
-                println!("{}", serde_json::to_string_pretty(&rec).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&rec).unwrap_or_default());
             } else {
-                println!("code: {}", rec.code);
-                println!("status: {}", rec.status.kind());
+                outln!("code: {}", rec.code);
+                outln!("status: {}", rec.status.kind());
                 if let saoy_core::registry::Status::Revoked { reason, at } = &rec.status {
-                    println!("revoked: {} ({reason})", saoy_core::report::format_utc(*at));
+                    outln!("revoked: {} ({reason})", saoy_core::report::format_utc(*at));
                 }
-                println!("kind: {} / {}", rec.kind.name_vi(), rec.kind.name_en());
-                println!("office: {}  officer: {}", rec.office_id, rec.officer_id);
-                println!("issued: {}", saoy_core::report::format_utc(rec.issued_at));
+                outln!("kind: {} / {}", rec.kind.name_vi(), rec.kind.name_en());
+                outln!("office: {}  officer: {}", rec.office_id, rec.officer_id);
+                outln!("issued: {}", saoy_core::report::format_utc(rec.issued_at));
                 if let Some(d) = rec.document_digest {
-                    println!("document sha256: {}", hex_string(&d));
+                    outln!("document sha256: {}", hex_string(&d));
                 }
             }
             match rec.status.kind() {
@@ -562,9 +562,9 @@ fn revoke(a: RevokeArgs, g: &crate::Global) -> ExitCode {
     match reg.revoke(&code, &a.reason, &a.officer) {
         Ok(rec) => {
             if g.json {
-                println!("{}", serde_json::to_string_pretty(&rec).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&rec).unwrap_or_default());
             } else {
-                println!("revoked {}: {}", rec.code, a.reason);
+                outln!("revoked {}: {}", rec.code, a.reason);
             }
             ExitCode::SUCCESS
         }
@@ -627,7 +627,7 @@ pub fn verify_copy(
     let verifier = Verifier::new(Arc::new(pades), registry, keys);
     let report = verifier.verify(&pdf, code);
     if g.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
@@ -644,12 +644,12 @@ pub fn verify_copy(
             (_, "vi") => "CHƯA XÁC ĐỊNH",
             _ => "INDETERMINATE",
         };
-        println!("{}: {verdict}", file.display());
+        outln!("{}: {verdict}", file.display());
         if let Some(c) = &report.code {
-            println!("code: {c}");
+            outln!("code: {c}");
         }
         for r in &report.reasons {
-            println!("  - [{}] {}", r.code, r.text(lang));
+            outln!("  - [{}] {}", r.code, r.text(lang));
         }
     }
     match report.verdict {

@@ -42,6 +42,25 @@ fn unknown_flag_is_a_usage_error() {
 }
 
 #[test]
+fn a_closed_stdout_pipe_ends_quietly_with_141_not_a_panic() {
+    // `saoy --json models list | head -0`: the reader is gone before saoy writes.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = saoy()
+        .args(["--json", "--models-dir"])
+        .arg(dir.path())
+        .args(["models", "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // close the read end of the pipe
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "panicked on a closed pipe:\n{err}");
+    assert_eq!(out.status.code(), Some(141), "stderr: {err}");
+}
+
+#[test]
 fn models_list_json_names_every_pinned_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = saoy()

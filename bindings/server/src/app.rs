@@ -4,6 +4,7 @@ use crate::config::ServerConfig;
 use crate::error::ServeError;
 use crate::metrics::Metrics;
 use crate::page;
+use crate::pglookup::PgLookups;
 use crate::ratelimit::RateLimiter;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequest, Path, Query, Request, State};
@@ -13,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::BodyExt;
+use saoy_core::registry::postgres::PgRegistry;
 use saoy_core::registry::{Record, Registry, RegistryError, Requester, Status};
 use saoy_core::report::{Reason, format_utc};
 use saoy_core::seal::{IssuerKey, IssuerKeys, SealReport, verify_seal};
@@ -54,6 +56,9 @@ pub struct AppState {
     pub verify_slots: Arc<Semaphore>,
     /// Whether the browser verifier is built in `web_dir`.
     pub web_built: bool,
+    /// Async lookups when the registry is PostgreSQL (else lookups go through `registry` on a
+    /// blocking thread).
+    pub pg_lookups: Option<PgLookups>,
     next_id: AtomicU64,
     id_prefix: String,
 }
@@ -93,17 +98,37 @@ impl AppState {
             registry,
             verifier: Arc::new(verifier),
             keys,
+            pg_lookups: None,
             metrics: Metrics::default(),
             next_id: AtomicU64::new(1),
             id_prefix: hex::encode(prefix),
         })
     }
 
+    /// State over a PostgreSQL registry: as [`AppState::new`], with `GET /v/{code}` answered by
+    /// async lookups ([`PgLookups`]) on `config.lookup_connections` connections to
+    /// `config.database` (the database `registry` was opened on).
+    pub fn new_postgres(
+        config: ServerConfig,
+        registry: Arc<PgRegistry>,
+        trust_anchors_pem: &str,
+        keys: IssuerKeys,
+    ) -> Result<Self, ServeError> {
+        let lookups = PgLookups::new(&config, registry.clone())?;
+        let mut state = Self::new(config, registry, trust_anchors_pem, keys)?;
+        state.pg_lookups = Some(lookups);
+        Ok(state)
+    }
+
     /// Open the registry and trust material named by `config` (blocking: call before serving or
     /// from `spawn_blocking`).
     pub fn open(config: ServerConfig) -> Result<Self, ServeError> {
-        let registry = open_registry(&config)?;
         let (anchors, keys) = load_trust(&config)?;
+        if config.is_postgres() {
+            let registry = open_postgres(&config)?;
+            return Self::new_postgres(config, registry, &anchors, keys);
+        }
+        let registry = open_registry(&config)?;
         Self::new(config, registry, &anchors, keys)
     }
 
@@ -116,23 +141,29 @@ impl AppState {
     }
 }
 
+/// Open the PostgreSQL registry of `config.database` with the service's pool and audit settings.
+pub fn open_postgres(config: &ServerConfig) -> Result<Arc<PgRegistry>, ServeError> {
+    use saoy_core::registry::OsCodeSource;
+    use saoy_core::registry::postgres::PgOptions;
+    let mut o = PgOptions::default()
+        .pool_size(config.pool_size)
+        .lookup_audit_batch(config.lookup_audit_batch);
+    o.connect_timeout = Duration::from_millis(config.db_timeout_ms.max(100));
+    if let Some(s) = &config.pg_schema {
+        o = o.schema(s.clone());
+    }
+    Ok(Arc::new(PgRegistry::open_with(
+        &config.database,
+        o,
+        Box::new(OsCodeSource),
+    )?))
+}
+
 /// Open the registry of `config.database` with the service's pool and audit settings.
 pub fn open_registry(config: &ServerConfig) -> Result<Arc<dyn Registry>, ServeError> {
     use saoy_core::registry::OsCodeSource;
     if config.is_postgres() {
-        use saoy_core::registry::postgres::{PgOptions, PgRegistry};
-        let mut o = PgOptions::default()
-            .pool_size(config.pool_size)
-            .lookup_audit_batch(config.lookup_audit_batch);
-        o.connect_timeout = Duration::from_millis(config.db_timeout_ms.max(100));
-        if let Some(s) = &config.pg_schema {
-            o = o.schema(s.clone());
-        }
-        Ok(Arc::new(PgRegistry::open_with(
-            &config.database,
-            o,
-            Box::new(OsCodeSource),
-        )?))
+        Ok(open_postgres(config)?)
     } else {
         use saoy_core::registry::sqlite::{SqliteOptions, SqliteRegistry};
         let path = config
@@ -598,9 +629,14 @@ async fn lookup(
         )
         .into_response();
     }
-    let reg = state.registry.clone();
     let who = Requester::new(if json { "portal-api" } else { "portal" });
-    let found = tokio::task::spawn_blocking(move || reg.lookup(&code, &who)).await;
+    let found = match &state.pg_lookups {
+        Some(pg) => Ok(pg.lookup(&code, &who).await),
+        None => {
+            let reg = state.registry.clone();
+            tokio::task::spawn_blocking(move || reg.lookup(&code, &who)).await
+        }
+    };
     // Valid, revoked and unknown codes take the same path; the optional floor evens out what
     // remains (row decoding) so the answer time says nothing about the status.
     if state.config.lookup_floor_ms > 0 {

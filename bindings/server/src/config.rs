@@ -21,6 +21,9 @@ pub struct ServerConfig {
     pub pool_size: u32,
     /// PostgreSQL schema (default: the server's search path).
     pub pg_schema: Option<String>,
+    /// PostgreSQL connections of `GET /v/{code}` (default 4): async, each carrying many
+    /// pipelined lookups at once; writes, audit flushes and `POST /verify` use the pool.
+    pub lookup_connections: usize,
     /// How long a request waits for a database connection before answering 503 (default 1000 ms).
     pub db_timeout_ms: u64,
     /// SQLite read connections (default 4).
@@ -76,6 +79,7 @@ impl Default for ServerConfig {
             database: "sqlite:saoy-registry.sqlite".into(),
             pool_size: 16,
             pg_schema: None,
+            lookup_connections: 4,
             db_timeout_ms: 1000,
             sqlite_readers: 4,
             lookup_audit_batch: 64,
@@ -147,6 +151,9 @@ impl ServerConfig {
         if self.max_connections == 0 {
             return bad("max_connections");
         }
+        if self.lookup_connections == 0 {
+            return bad("lookup_connections");
+        }
         if !(self.rate_per_sec >= 0.0 && self.rate_per_sec.is_finite()) {
             return bad("rate_per_sec (or 0 to disable)");
         }
@@ -211,6 +218,11 @@ mod tests {
             "serve_config"
         );
         let env = [("SAOY_SERVE_VERIFY_CONCURRENCY".to_string(), "0".to_string())];
+        assert_eq!(
+            ServerConfig::load(None, env).unwrap_err().code(),
+            "serve_config"
+        );
+        let env = [("SAOY_SERVE_LOOKUP_CONNECTIONS".to_string(), "0".to_string())];
         assert_eq!(
             ServerConfig::load(None, env).unwrap_err().code(),
             "serve_config"

@@ -7,6 +7,7 @@ pub mod fixture;
 pub mod load;
 pub mod metrics;
 pub mod page;
+pub mod pglookup;
 pub mod ratelimit;
 pub mod serve;
 

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use saoy_core::registry::Registry;
+use saoy_core::registry::postgres::PgRegistry;
 use saoy_server::fixture::{Kit, TrustFiles, unknown_code};
 use saoy_server::load::{HttpConn, HttpResponse};
 use saoy_server::{AppState, ServerConfig};
@@ -70,7 +71,23 @@ fn config(trust: &TrustFiles) -> ServerConfig {
 
 fn start(cfg: ServerConfig, registry: Arc<dyn Registry>) -> Running {
     let (anchors, keys) = saoy_server::app::load_trust(&cfg).unwrap();
-    let state = Arc::new(AppState::new(cfg, registry, &anchors, keys).unwrap());
+    run_state(AppState::new(cfg, registry, &anchors, keys).unwrap())
+}
+
+/// A service on PostgreSQL as `saoy serve` runs it: lookups on async connections to `url`
+/// (schema `schema`), everything else through `registry`.
+fn start_pg(mut cfg: ServerConfig, registry: Arc<PgRegistry>, url: &str, schema: &str) -> Running {
+    cfg.database = url.to_string();
+    cfg.pg_schema = Some(schema.to_string());
+    cfg.lookup_connections = cfg.lookup_connections.min(2);
+    let (anchors, keys) = saoy_server::app::load_trust(&cfg).unwrap();
+    let state = AppState::new_postgres(cfg, registry, &anchors, keys).unwrap();
+    assert!(state.pg_lookups.is_some());
+    run_state(state)
+}
+
+fn run_state(state: AppState) -> Running {
+    let state = Arc::new(state);
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
@@ -119,12 +136,17 @@ fn multipart(pdf: &[u8], code: Option<&str>) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={b}"), body)
 }
 
-/// The whole lookup/verify/revoke/audit story against one registry.
-fn suite(registry: Arc<dyn Registry>, dir: &std::path::Path, tag: &str) {
+/// The whole lookup/verify/revoke/audit story against one registry, served by `start`.
+fn suite(
+    registry: Arc<dyn Registry>,
+    dir: &std::path::Path,
+    tag: &str,
+    start: &dyn Fn(ServerConfig) -> Running,
+) {
     let kit = Kit::new(registry.clone(), &dir.join("pki"), &dir.join("out")).unwrap();
     let bundle = kit.issue(&format!("{tag}-1"), 30_000).unwrap();
     let code = bundle.code;
-    let srv = start(config(&kit.trust), registry.clone());
+    let srv = start(config(&kit.trust));
 
     // JSON lookup of a valid code.
     let r = srv.get(&format!("/v/{}", code.compact()), true);
@@ -346,7 +368,10 @@ fn sqlite_registry(dir: &std::path::Path, batch: usize) -> Arc<dyn Registry> {
 #[test]
 fn sqlite_lookup_verify_revoke_audit() {
     let dir = tempfile::tempdir().unwrap();
-    suite(sqlite_registry(dir.path(), 1), dir.path(), "sq");
+    let reg = sqlite_registry(dir.path(), 1);
+    suite(reg.clone(), dir.path(), "sq", &|cfg| {
+        start(cfg, reg.clone())
+    });
 }
 
 #[test]
@@ -512,13 +537,13 @@ fn pg_url() -> Option<String> {
     }
 }
 
-fn pg_registry(url: &str, schema: &str) -> Arc<dyn Registry> {
+fn pg_registry(url: &str, schema: &str) -> Arc<PgRegistry> {
     let mut cfg = ServerConfig::default();
     cfg.database = url.to_string();
     cfg.pg_schema = Some(schema.to_string());
     cfg.lookup_audit_batch = 1;
     cfg.pool_size = 4;
-    saoy_server::app::open_registry(&cfg).unwrap()
+    saoy_server::app::open_postgres(&cfg).unwrap()
 }
 
 fn fresh_schema() -> String {
@@ -539,7 +564,10 @@ fn postgres_lookup_verify_revoke_audit() {
     let Some(url) = pg_url() else { return };
     let schema = fresh_schema();
     let dir = tempfile::tempdir().unwrap();
-    suite(pg_registry(&url, &schema), dir.path(), "pg");
+    let reg = pg_registry(&url, &schema);
+    suite(reg.clone(), dir.path(), "pg", &|cfg| {
+        start_pg(cfg, reg.clone(), &url, &schema)
+    });
     drop_schema(&url, &schema);
 }
 
@@ -559,8 +587,8 @@ fn postgres_two_instances_agree_at_once() {
     let codes: Vec<_> = (0..3)
         .map(|i| kit.issue(&format!("two-{i}"), 5_000).unwrap().code)
         .collect();
-    let a = start(config(&kit.trust), reg_a.clone());
-    let b = start(config(&kit.trust), reg_b.clone());
+    let a = start_pg(config(&kit.trust), reg_a.clone(), &url, &schema);
+    let b = start_pg(config(&kit.trust), reg_b.clone(), &url, &schema);
     for c in &codes {
         for srv in [&a, &b] {
             assert_eq!(
@@ -587,6 +615,91 @@ fn postgres_two_instances_agree_at_once() {
     // Both instances' lookups are in the one audit log.
     let audit = reg_a.audit(&codes[0]).unwrap();
     assert!(audit.iter().filter(|e| e.action == "lookup").count() >= 4);
+    drop_schema(&url, &schema);
+}
+
+#[test]
+fn postgres_concurrent_lookups_get_their_own_answers() {
+    let Some(url) = pg_url() else { return };
+    let schema = fresh_schema();
+    let dir = tempfile::tempdir().unwrap();
+    let reg = pg_registry(&url, &schema);
+    let kit = Kit::new(
+        reg.clone(),
+        &dir.path().join("pki"),
+        &dir.path().join("out"),
+    )
+    .unwrap();
+    let codes: Vec<_> = (0..4)
+        .map(|i| kit.issue(&format!("many-{i}"), 5_000).unwrap().code)
+        .collect();
+    reg.revoke(&codes[3], "revoked for the batch test", "officer-b")
+        .unwrap();
+    // One lookup connection: concurrent lookups share its statements (several codes in one).
+    let mut cfg = config(&kit.trust);
+    cfg.lookup_connections = 1;
+    cfg.lookup_audit_batch = 16;
+    let srv = Arc::new(start_pg(cfg, reg.clone(), &url, &schema));
+    let expected: Vec<(String, &str)> = vec![
+        (codes[0].compact(), "valid"),
+        (codes[1].compact(), "valid"),
+        (codes[2].compact(), "valid"),
+        (codes[3].compact(), "revoked"),
+        (unknown_code(5, 1).compact(), "unknown"),
+        (unknown_code(5, 2).compact(), "unknown"),
+    ];
+    let expected = Arc::new(expected);
+    let threads: Vec<_> = (0..12)
+        .map(|t| {
+            let (srv, expected) = (srv.clone(), expected.clone());
+            std::thread::spawn(move || {
+                let mut c = HttpConn::connect(srv.addr).unwrap();
+                for i in 0..40 {
+                    let (code, status) = &expected[(t * 7 + i) % expected.len()];
+                    let r = c
+                        .request(
+                            "GET",
+                            &format!("/v/{code}"),
+                            &[("accept", "application/json")],
+                            b"",
+                        )
+                        .unwrap();
+                    assert_eq!(r.status, 200, "{}", r.text());
+                    let j = r.json();
+                    assert_eq!(j["status"], *status, "{code}: {j}");
+                    let got = j["code"].as_str().unwrap().replace('-', "");
+                    assert_eq!(&got, code);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let srv = Arc::try_unwrap(srv).ok().unwrap();
+    srv.stop();
+    // Every one of the 480 lookups is in the audit log, with the status it was answered with.
+    let mut audited = 0;
+    for (i, c) in codes.iter().enumerate() {
+        let a = reg.audit(c).unwrap();
+        let want = if i == 3 { "revoked" } else { "valid" };
+        let lookups: Vec<_> = a.iter().filter(|e| e.action == "lookup").collect();
+        assert!(
+            lookups
+                .iter()
+                .all(|e| e.detail == want && e.actor == "portal-api")
+        );
+        audited += lookups.len();
+    }
+    for k in [1, 2] {
+        let a = reg.audit(&unknown_code(5, k)).unwrap();
+        assert!(
+            a.iter()
+                .all(|e| e.action == "lookup" && e.detail == "unknown")
+        );
+        audited += a.len();
+    }
+    assert_eq!(audited, 12 * 40);
     drop_schema(&url, &schema);
 }
 
@@ -696,7 +809,7 @@ fn postgres_outage_answers_503_then_recovers() {
     let code = kit.issue("outage-1", 5_000).unwrap().code;
     let mut cfg = config(&kit.trust);
     cfg.db_timeout_ms = 300;
-    let srv = start(cfg, reg.clone());
+    let srv = start_pg(cfg, reg.clone(), &proxied, &schema);
     let path = format!("/v/{}", code.compact());
     assert_eq!(srv.get(&path, true).json()["status"], "valid");
 

@@ -29,10 +29,7 @@ impl Conn {
         let stmt = match &self.by_code {
             Some(s) => s.clone(),
             None => {
-                let s = self
-                    .client
-                    .prepare(&format!("SELECT {COLS} FROM copies WHERE code = $1"))
-                    .map_err(map_err("read"))?;
+                let s = self.client.prepare(LOOKUP_SQL).map_err(map_err("read"))?;
                 self.by_code = Some(s.clone());
                 s
             }
@@ -166,8 +163,37 @@ CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 ";
 
-const COLS: &str = "code, request_id, status, kind, office_id, officer_id, citizen_id_hmac, \
-    seal_key_id, issued_at, content_digest, document_digest, status_reason, status_at";
+/// The columns of a record, in the order [`to_record`] reads them.
+macro_rules! cols {
+    () => {
+        "code, request_id, status, kind, office_id, officer_id, citizen_id_hmac, seal_key_id, \
+         issued_at, content_digest, document_digest, status_reason, status_at"
+    };
+}
+const COLS: &str = cols!();
+
+/// The lookup of one record by code: one parameter, the compact code (`TEXT`); at most one row,
+/// read with [`record_from_row`] ([`Registry::lookup`] runs it prepared on its pool).
+pub const LOOKUP_SQL: &str = concat!("SELECT ", cols!(), " FROM copies WHERE code = $1");
+
+/// The lookup of many records at once: one parameter, the compact codes (`TEXT[]`); one row per
+/// registered code, in no particular order, read with [`record_from_row`]. A service answering
+/// many concurrent lookups on a connection of its own sends the codes that queued up while its
+/// previous statement ran in one statement (one round trip and one executor start for the lot),
+/// and records each lookup with [`PgRegistry::record_lookup`].
+pub const LOOKUP_MANY_SQL: &str = concat!("SELECT ", cols!(), " FROM copies WHERE code = ANY($1)");
+
+/// The record in a row of [`LOOKUP_SQL`] or [`LOOKUP_MANY_SQL`].
+pub fn record_from_row(row: &postgres::Row) -> Result<Record, RegistryError> {
+    to_record(row)
+}
+
+/// The registry error for a failed statement or connection (`operation` names what was being
+/// done): server shutdown, lost or refused connections and I/O are
+/// [`RegistryError::Unavailable`], a full disk [`RegistryError::StorageFull`].
+pub fn registry_error(operation: &'static str, e: postgres::Error) -> RegistryError {
+    map_err(operation)(e)
+}
 
 fn map_err(operation: &'static str) -> impl Fn(postgres::Error) -> RegistryError {
     move |e| {
@@ -334,6 +360,40 @@ impl PgRegistry {
         };
         reg.migrate()?;
         Ok(reg)
+    }
+
+    /// Buffer the audit entry of a lookup answered outside this registry's pool (a read of
+    /// [`LOOKUP_SQL`] or [`LOOKUP_MANY_SQL`] on the caller's own connection): the same entry
+    /// [`Registry::lookup`] writes. Returns how many entries are now buffered; from
+    /// [`PgRegistry::lookup_audit_batch`] on a batch is due, to be written with
+    /// [`Registry::flush`] (blocking) before answering, as [`Registry::lookup`] does.
+    pub fn record_lookup(
+        &self,
+        code: &VerificationCode,
+        who: &Requester,
+        found: Option<&Record>,
+    ) -> usize {
+        let entry = PendingAudit {
+            at: now_unix(),
+            code: code.compact(),
+            actor: who.0.clone(),
+            detail: found
+                .map_or("unknown", |r| r.status.kind().as_str())
+                .to_string(),
+        };
+        let mut buf = lock(&self.audit_buffer);
+        buf.push(entry);
+        buf.len()
+    }
+
+    /// Lookup audit entries buffered, not yet written.
+    pub fn lookup_audit_buffered(&self) -> usize {
+        lock(&self.audit_buffer).len()
+    }
+
+    /// The lookup audit batch size (`lookup_audit_batch` of [`PgOptions`]).
+    pub fn lookup_audit_batch(&self) -> usize {
+        self.options.lookup_audit_batch
     }
 
     fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, RegistryError> {
@@ -565,23 +625,8 @@ impl Registry for PgRegistry {
         code: &VerificationCode,
         who: &Requester,
     ) -> Result<Option<Record>, RegistryError> {
-        let key = code.compact();
-        let found = { self.conn()?.get_by_code(&key)? };
-        let detail = found
-            .as_ref()
-            .map_or("unknown", |r| r.status.kind().as_str())
-            .to_string();
-        let full = {
-            let mut buf = lock(&self.audit_buffer);
-            buf.push(PendingAudit {
-                at: now_unix(),
-                code: key,
-                actor: who.0.clone(),
-                detail,
-            });
-            buf.len() >= self.options.lookup_audit_batch
-        };
-        if full {
+        let found = { self.conn()?.get_by_code(&code.compact())? };
+        if self.record_lookup(code, who, found.as_ref()) >= self.options.lookup_audit_batch {
             self.flush()?;
         }
         Ok(found)

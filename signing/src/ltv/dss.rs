@@ -7,6 +7,7 @@ use super::LtvError;
 use super::revocation::ValidationData;
 use super::tsp::TsaClient;
 use crate::sign::{MAX_DECOMPRESSED_STREAM, MAX_PDF_BYTES, SignError};
+use crate::verify::revocation::{VriIndex, signature_material};
 
 fn malformed(d: impl Into<String>) -> LtvError {
     LtvError::Sign(SignError::MalformedPdf { detail: d.into() })
@@ -65,7 +66,15 @@ fn save(inc: &mut IncrementalDocument) -> Result<Vec<u8>, LtvError> {
 }
 
 /// Append an incremental update that adds `data` to the document's `/DSS`
-/// (existing entries are kept; identical items are not added twice).
+/// (existing entries are kept; identical items are not added twice), with a
+/// `/VRI` entry per signature and document time-stamp of the document.
+///
+/// Each `/VRI` key is the uppercase hex SHA-1 of the signature's `/Contents`
+/// bytes as stored (zero padding included, as EU DSS and pyHanko compute
+/// it); its `/Cert`, `/OCSP` and `/CRL` arrays reference the same streams as
+/// the `/DSS` arrays: the certificates on the paths of that signature's
+/// signer and signature time-stamp TSA, the OCSP responses about them and
+/// the CRLs their issuers signed. `/TU` is the time of the update.
 pub fn add_dss(pdf: &[u8], data: &ValidationData) -> Result<Vec<u8>, LtvError> {
     let mut inc = load(pdf)?;
     let root = root_id(&inc)?;
@@ -87,13 +96,17 @@ pub fn add_dss(pdf: &[u8], data: &ValidationData) -> Result<Vec<u8>, LtvError> {
         .unwrap_or_default();
     let mut dss = Dictionary::new();
     dss.set("Type", Object::Name(b"DSS".to_vec()));
-    for (key, items) in [
+    // Per category: (DER, reference) of every item the new /DSS lists.
+    let mut items_of: [Vec<(Vec<u8>, Object)>; 3] = Default::default();
+    for ((key, items), listed) in [
         (&b"Certs"[..], &data.certs),
         (&b"OCSPs"[..], &data.ocsps),
         (&b"CRLs"[..], &data.crls),
-    ] {
+    ]
+    .into_iter()
+    .zip(items_of.iter_mut())
+    {
         let mut refs: Vec<Object> = Vec::new();
-        let mut have: Vec<Vec<u8>> = Vec::new();
         if let Ok(o) = old_dss.get(key)
             && let Object::Array(a) = resolve(&prev, o)
         {
@@ -101,26 +114,30 @@ pub fn add_dss(pdf: &[u8], data: &ValidationData) -> Result<Vec<u8>, LtvError> {
                 if let Object::Stream(s) = resolve(&prev, r)
                     && let Ok(b) = s.get_plain_content_with_limit(MAX_DECOMPRESSED_STREAM)
                 {
-                    have.push(b);
+                    listed.push((b, r.clone()));
                 }
                 refs.push(r.clone());
             }
         }
         for item in items {
-            if have.contains(item) {
+            if listed.iter().any(|(b, _)| b == item) {
                 continue;
             }
-            have.push(item.clone());
             let id = inc
                 .new_document
                 .add_object(Stream::new(Dictionary::new(), item.clone()));
+            listed.push((item.clone(), Object::Reference(id)));
             refs.push(Object::Reference(id));
         }
         if !refs.is_empty() {
             dss.set(key, Object::Array(refs));
         }
     }
-    // Keep anything else the old DSS had (e.g. /VRI).
+    let vri = vri_dictionary(&prev, &old_dss, &items_of)?;
+    if !vri.is_empty() {
+        dss.set("VRI", Object::Dictionary(vri));
+    }
+    // Keep anything else the old DSS had.
     for (k, v) in old_dss.iter() {
         if !dss.has(k) {
             dss.set(k.clone(), v.clone());
@@ -134,6 +151,70 @@ pub fn add_dss(pdf: &[u8], data: &ValidationData) -> Result<Vec<u8>, LtvError> {
         .map_err(|_| malformed("/Root is not a dictionary"))?;
     cat.set("DSS", Object::Reference(dss_id));
     save(&mut inc)
+}
+
+/// The `/VRI` key of a signature: uppercase hex SHA-1 of its `/Contents` bytes.
+pub fn vri_key(contents: &[u8]) -> String {
+    use sha1::Digest as _;
+    hex::encode_upper(sha1::Sha1::digest(contents))
+}
+
+/// The old `/VRI` entries, with a (merged) entry for every signature of `prev`.
+fn vri_dictionary(
+    prev: &Document,
+    old_dss: &Dictionary,
+    items_of: &[Vec<(Vec<u8>, Object)>; 3],
+) -> Result<Dictionary, LtvError> {
+    let mut vri: Dictionary = old_dss
+        .get(b"VRI")
+        .ok()
+        .map(|o| resolve(prev, o))
+        .and_then(|o| o.as_dict().ok())
+        .cloned()
+        .unwrap_or_default();
+    let ders = |k: usize| -> Vec<Vec<u8>> { items_of[k].iter().map(|(b, _)| b.clone()).collect() };
+    let index = VriIndex::new(&ders(0), &ders(1), &ders(2));
+    let tu = crate::sign::pdf_date(std::time::SystemTime::now())?;
+    for sig in signature_material(prev) {
+        let sel = index.select(&sig);
+        let key = vri_key(&sig.contents);
+        let mut entry: Dictionary = vri
+            .get(key.as_bytes())
+            .ok()
+            .map(|o| resolve(prev, o))
+            .and_then(|o| o.as_dict().ok())
+            .cloned()
+            .unwrap_or_default();
+        for (name, picked, k) in [
+            (&b"Cert"[..], &sel.certs, 0),
+            (&b"OCSP"[..], &sel.ocsps, 1),
+            (&b"CRL"[..], &sel.crls, 2),
+        ] {
+            let mut refs: Vec<Object> = match entry.get(name).ok().map(|o| resolve(prev, o)) {
+                Some(Object::Array(a)) => a.clone(),
+                _ => Vec::new(),
+            };
+            for i in picked {
+                if let Some((_, r)) = items_of[k].get(*i)
+                    && !refs.contains(r)
+                {
+                    refs.push(r.clone());
+                }
+            }
+            if !refs.is_empty() {
+                entry.set(name, Object::Array(refs));
+            }
+        }
+        if entry.has(b"Cert") || entry.has(b"OCSP") || entry.has(b"CRL") {
+            entry.set("Type", Object::Name(b"VRI".to_vec()));
+            entry.set(
+                "TU",
+                Object::String(tu.clone().into_bytes(), StringFormat::Literal),
+            );
+            vri.set(key.into_bytes(), Object::Dictionary(entry));
+        }
+    }
+    Ok(vri)
 }
 
 /// Width-fixed `/ByteRange` placeholder numbers (patched in place).

@@ -13,11 +13,15 @@
 mod dss;
 mod http;
 mod revocation;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
 mod tsp;
 
 use std::sync::Arc;
 
-pub use dss::{DOC_TIMESTAMP_RESERVE, add_document_timestamp, add_dss};
+pub use dss::{DOC_TIMESTAMP_RESERVE, add_document_timestamp, add_dss, vri_key};
 pub use http::{HttpTransport, MAX_RESPONSE, Transport};
 pub use revocation::{
     CertId, ID_PKIX_OCSP_NONCE, OcspRequest, OcspSingleRequest, RevocationClient, TbsRequest,
@@ -420,4 +424,22 @@ pub fn extend_pdf(
     let data = collect_for(pdf, rev)?;
     let with_dss = add_dss(pdf, &data)?;
     add_document_timestamp(&with_dss, tsa, None)
+}
+
+/// Entry point of the `timestamp_response` fuzz target (`signing/fuzz`):
+/// check a `TimeStampResp` as [`TsaClient::timestamp`] does after the HTTP
+/// exchange, for a request over `data` with `nonce`. Not a stable API.
+#[doc(hidden)]
+pub fn fuzz_check_timestamp_response(
+    resp: &[u8],
+    data: &[u8],
+    nonce: &[u8],
+) -> Result<TimestampToken, LtvError> {
+    tsp::check_response(
+        "http://fuzz.invalid/",
+        resp,
+        data,
+        nonce,
+        &TsaClient::new("http://fuzz.invalid/"),
+    )
 }

@@ -218,7 +218,7 @@ fn bad(url: &str, detail: impl Into<String>) -> LtvError {
 }
 
 /// Check a `TimeStampResp` against the request's data and nonce.
-fn check_response(
+pub(crate) fn check_response(
     url: &str,
     resp: &[u8],
     data: &[u8],

@@ -34,6 +34,7 @@ pub use keys::{
     CmsSigner, DEFAULT_DIGEST, KeyAlgorithm, KeypairSigner, MIN_RSA_BITS, SoftwareKey,
     SoftwareSigner,
 };
+pub(crate) use pdf::pdf_date;
 pub use pdf::{MAX_DECOMPRESSED_STREAM, MAX_OBJECTS, MAX_PDF_BYTES};
 
 use crate::digest::DigestAlgorithm;
@@ -458,4 +459,4 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

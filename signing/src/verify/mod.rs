@@ -332,6 +332,8 @@ pub fn verify_pdf(bytes: &[u8], opts: &VerifyOptions) -> Result<DocumentReport, 
     let mut pair_results: Vec<Option<diff::DiffResult>> = vec![None; revisions];
     let mut has_dss = vec![false; revisions];
     has_dss[last] = pdf::has_dss(&full);
+    // Revocation data of each earlier revision's /DSS (the last one's is `revocation_data`).
+    let mut dss_data: Vec<Option<revocation::RevocationData>> = vec![None; revisions];
     if let Some(first) = first {
         let mut prev = pdf::load(&bytes[..ends[first].line_end], lim.max_decompressed);
         for k in first..last {
@@ -347,6 +349,9 @@ pub fn verify_pdf(bytes: &[u8], opts: &VerifyOptions) -> Result<DocumentReport, 
             };
             if let Some(n) = next {
                 has_dss[k + 1] = pdf::has_dss(n);
+                if has_dss[k + 1] && k + 1 != last {
+                    dss_data[k + 1] = Some(revocation::RevocationData::from_dss(n, 4096, 4 << 20));
+                }
             }
             let mdp = match certification {
                 Some((p, Some(r))) if r <= k => p,
@@ -423,7 +428,23 @@ pub fn verify_pdf(bytes: &[u8], opts: &VerifyOptions) -> Result<DocumentReport, 
         }
         let r = c.revision.unwrap_or(last);
         let t = c.sig_timestamp_ok || ts_revs.iter().any(|t| *t > r);
-        let dss_rev = (r + 1..revisions).find(|k| has_dss[*k]);
+        // B-LT: a later /DSS holds revocation data for every certificate on
+        // the signer's and the signature time-stamp's paths (trust anchors
+        // and self-signed roots excepted), as EN 319 142-1 asks and EU DSS
+        // checks; a /DSS with other signatures' data only leaves it at B-T.
+        let covered = |k: usize| {
+            let data = if k == last {
+                Some(&revocation_data)
+            } else {
+                dss_data[k].as_ref()
+            };
+            has_dss[k]
+                && match (&c.lt_pairs, data) {
+                    (Some(pairs), Some(d)) => pairs.iter().all(|(x, i)| d.has_data_for(x, i)),
+                    _ => false,
+                }
+        };
+        let dss_rev = (r + 1..revisions).find(|k| covered(*k));
         let lt = t && dss_rev.is_some();
         let lta = lt && dss_rev.is_some_and(|d| ts_revs.iter().any(|t| *t >= d));
         c.report.pades_level = Some(if lta {
@@ -481,6 +502,10 @@ struct Checked {
     sig_timestamp_ok: bool,
     /// Byte range, digest and signature value all good.
     crypto_ok: bool,
+    /// The (certificate, issuer) pairs that need revocation data for B-LT:
+    /// the signer's path and its signature time-stamp's TSA path (`None`
+    /// when a path cannot be built).
+    lt_pairs: Option<Vec<(Cert, Cert)>>,
 }
 
 const KNOWN_SUBFILTERS: [&str; 4] = [
@@ -524,6 +549,7 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
         has_ess: false,
         sig_timestamp_ok: false,
         crypto_ok: false,
+        lt_pairs: None,
     };
     let reasons = &mut out.report.reasons;
     let bytes = ctx.bytes;
@@ -758,6 +784,7 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
         not_after: signer.not_after.map(format_rfc3339),
     });
     out.crypto_ok = !reasons.iter().any(|r| r.severity == Severity::Invalid);
+    out.lt_pairs = revocation::chain_pairs(&signer, &pool, ctx.anchors, ctx.limits.max_chain_depth);
 
     // 5. ESS signing-certificate binding, signing time.
     let v2 = si.signed(cms::OID_SIGNING_CERT_V2).map(|v| (v, true));
@@ -820,6 +847,19 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
         match ltv::parse_token(tok.raw, &pool) {
             Ok(t) if t.imprint_alg.map(|h| h.hash(&[&si.signature])) == Some(t.imprint.clone()) => {
                 out.sig_timestamp_ok = true;
+                let tsa_pairs = revocation::chain_pairs(
+                    &t.tsa,
+                    &t.pool,
+                    ctx.anchors,
+                    ctx.limits.max_chain_depth,
+                );
+                out.lt_pairs = match (out.lt_pairs.take(), tsa_pairs) {
+                    (Some(mut a), Some(b)) => {
+                        a.extend(b);
+                        Some(a)
+                    }
+                    _ => None,
+                };
                 out.report.timestamp_time = t.gen_time.map(format_rfc3339);
                 let tsa = ltv::tsa_reasons(&t.tsa, &t.pool, ctx.anchors, poe, limits);
                 if ltv::all_info(&tsa) {
@@ -879,6 +919,26 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
         ctx.limits.max_chain_depth,
     ));
     out
+}
+
+/// Entry points of the fuzz targets (`signing/fuzz`): the parsers of OCSP
+/// responses and CRLs that read `/DSS` data. Not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Decode an `OCSPResponse` (successful, basic): the number of single
+    /// responses, or the parser's error text.
+    pub fn parse_ocsp_response(der: &[u8]) -> Result<usize, &'static str> {
+        super::revocation::parse_ocsp_response(der)
+            .map(|o| o.responses.len())
+            .map_err(|e| e.0)
+    }
+
+    /// Decode a CRL: the number of revoked entries, or the parser's error text.
+    pub fn parse_crl(der: &[u8]) -> Result<usize, &'static str> {
+        super::revocation::parse_crl(der)
+            .map(|c| c.revoked.len())
+            .map_err(|e| e.0)
+    }
 }
 
 /// `gap` must be `<hex>` whose value is `contents`.

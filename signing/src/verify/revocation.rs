@@ -340,29 +340,89 @@ impl RevocationData {
         let Some(dss) = pdf::get_dict(doc, cat, b"DSS") else {
             return out;
         };
-        let streams = |key: &[u8]| -> Vec<Vec<u8>> {
-            let mut v = Vec::new();
-            if let Some(Object::Array(items)) = pdf::get(doc, dss, key) {
-                for c in items.iter().take(max) {
+        // The document-wide arrays, then what only a /VRI entry names (writers
+        // normally list every item in both; the /VRI is optional).
+        let vri = pdf::get_dict(doc, dss, b"VRI");
+        let streams = |key: &[u8], vri_key: &[u8]| -> Vec<Vec<u8>> {
+            let mut v: Vec<Vec<u8>> = Vec::new();
+            let mut add = |items: &[Object]| {
+                for c in items {
+                    if v.len() >= max {
+                        return;
+                    }
                     if let Object::Stream(s) = pdf::resolve(doc, c)
                         && let Ok(bytes) = s.get_plain_content_with_limit(max_bytes)
+                        && !v.contains(&bytes)
                     {
                         v.push(bytes);
+                    }
+                }
+            };
+            if let Some(Object::Array(items)) = pdf::get(doc, dss, key) {
+                add(items);
+            }
+            if let Some(vri) = vri {
+                for (_, entry) in vri.iter().take(MAX_VRI_ENTRIES) {
+                    if let Object::Dictionary(e) = pdf::resolve(doc, entry)
+                        && let Some(Object::Array(items)) = pdf::get(doc, e, vri_key)
+                    {
+                        add(items);
                     }
                 }
             }
             v
         };
-        out.ocsps = streams(b"OCSPs")
+        out.ocsps = streams(b"OCSPs", b"OCSP")
             .iter()
             .filter_map(|b| parse_ocsp_response(b).ok())
             .collect();
-        out.crls = streams(b"CRLs")
+        out.crls = streams(b"CRLs", b"CRL")
             .iter()
             .filter_map(|b| parse_crl(b).ok())
             .collect();
         out
     }
+
+    /// Whether some OCSP response or CRL here is about `cert` (issued by
+    /// `issuer`): an OCSP single response with its CertID, or a CRL issued
+    /// under `issuer`'s name. Presence only (what the PAdES level needs);
+    /// [`status_at`] checks signatures and times.
+    pub fn has_data_for(&self, cert: &Cert, issuer: &Cert) -> bool {
+        self.ocsps.iter().any(|o| o.find(cert, issuer).is_some())
+            || self.crls.iter().any(|c| c.issuer == issuer.subject)
+    }
+}
+
+/// Most `/VRI` entries read.
+const MAX_VRI_ENTRIES: usize = 4096;
+
+/// The (certificate, issuer) pairs from `leaf` up to a trust anchor or a
+/// self-signed certificate (neither of which needs revocation data), or
+/// `None` when an issuer is missing from `pool` and `anchors`.
+pub(crate) fn chain_pairs(
+    leaf: &Cert,
+    pool: &[Cert],
+    anchors: &[Cert],
+    max_depth: usize,
+) -> Option<Vec<(Cert, Cert)>> {
+    let mut out = Vec::new();
+    let mut cur = leaf.clone();
+    for _ in 0..max_depth {
+        let is_anchor = anchors
+            .iter()
+            .any(|a| a.der == cur.der || (a.subject == cur.subject && a.spki == cur.spki));
+        if is_anchor || (cur.subject == cur.issuer && cur.signed_by(&cur)) {
+            return Some(out);
+        }
+        let issuer = anchors
+            .iter()
+            .chain(pool.iter())
+            .find(|c| c.subject == cur.issuer && c.der != cur.der && cur.signed_by(c))?
+            .clone();
+        out.push((cur, issuer.clone()));
+        cur = issuer;
+    }
+    None
 }
 
 /// Outcome of checking one certificate.
@@ -557,12 +617,25 @@ pub(crate) fn check_fetched_crl(
 }
 
 #[cfg(feature = "sign")]
+/// What one signature or document time-stamp of a PDF needs validation data for.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SigMaterial {
+    /// Its `/Contents` bytes as stored (zero padding included): the `/VRI` key hashes them.
+    pub contents: Vec<u8>,
+    /// The signer's (or the TSA's, for a document time-stamp) certificate
+    /// and the TSA certificate of its signature time-stamp (DER).
+    pub leaves: Vec<Vec<u8>>,
+    /// Every certificate its CMS and its time-stamp tokens carry (DER).
+    pub certs: Vec<Vec<u8>>,
+}
+
+#[cfg(feature = "sign")]
 /// Certificates and signature values an LTV update must cover.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Material {
-    /// Per signature: its `/Contents` bytes (as stored, padding included).
-    pub contents: Vec<Vec<u8>>,
-    /// Every certificate from the signatures' CMS and their time-stamp tokens (DER).
+    /// Per signature and document time-stamp, in file order.
+    pub sigs: Vec<SigMaterial>,
+    /// Every certificate from the `/DSS`, the signatures' CMS and their time-stamp tokens (DER).
     pub certs: Vec<Vec<u8>>,
     /// (leaf DER) of each signer and TSA: the certificates whose chains need revocation data.
     pub leaves: Vec<Vec<u8>>,
@@ -572,17 +645,40 @@ pub(crate) struct Material {
 /// Collect [`Material`] from a PDF's signatures and document time-stamps.
 pub(crate) fn material(bytes: &[u8], max_decompressed: usize) -> Option<Material> {
     let doc = pdf::load(bytes, max_decompressed)?;
+    Some(material_of(&doc))
+}
+
+#[cfg(feature = "sign")]
+/// [`material`] of a loaded document.
+pub(crate) fn material_of(doc: &Document) -> Material {
     let mut m = Material::default();
-    for c in pdf::dss_certs(&doc, 1024, 1 << 20) {
+    for c in pdf::dss_certs(doc, 1024, 1 << 20) {
         push_unique(&mut m.certs, c);
     }
-    for s in pdf::signatures(&doc, 64) {
+    for s in signature_material(doc) {
+        for c in &s.certs {
+            push_unique(&mut m.certs, c.clone());
+        }
+        for l in &s.leaves {
+            push_unique(&mut m.leaves, l.clone());
+        }
+        m.sigs.push(s);
+    }
+    m
+}
+
+#[cfg(feature = "sign")]
+/// [`SigMaterial`] of each signature and document time-stamp whose CMS parses.
+pub(crate) fn signature_material(doc: &Document) -> Vec<SigMaterial> {
+    let mut out = Vec::new();
+    for s in pdf::signatures(doc, 64) {
         let Some(contents) = s.contents else { continue };
         let Ok(sd) = super::cms::parse(&contents) else {
             continue;
         };
+        let mut sm = SigMaterial::default();
         for c in &sd.certificates {
-            push_unique(&mut m.certs, c.to_vec());
+            push_unique(&mut sm.certs, c.to_vec());
         }
         if let [si] = sd.signer_infos.as_slice() {
             let pool: Vec<Cert> = sd
@@ -597,7 +693,7 @@ pub(crate) fn material(bytes: &[u8], max_decompressed: usize) -> Option<Material
                 }
                 super::cms::SignerId::KeyId(k) => c.ski.as_deref() == Some(*k),
             }) {
-                push_unique(&mut m.leaves, leaf.der.clone());
+                push_unique(&mut sm.leaves, leaf.der.clone());
             }
             for a in si
                 .unsigned_attrs
@@ -606,22 +702,114 @@ pub(crate) fn material(bytes: &[u8], max_decompressed: usize) -> Option<Material
             {
                 for v in &a.values {
                     if let Ok(t) = super::ltv::parse_token(v.raw, &[]) {
-                        push_unique(&mut m.leaves, t.tsa.der.clone());
+                        push_unique(&mut sm.leaves, t.tsa.der.clone());
                         for c in t.pool {
-                            push_unique(&mut m.certs, c.der);
+                            push_unique(&mut sm.certs, c.der);
                         }
                     }
                 }
             }
         }
-        m.contents.push(contents);
+        sm.contents = contents;
+        out.push(sm);
     }
-    Some(m)
+    out
 }
 
 #[cfg(feature = "sign")]
 fn push_unique(v: &mut Vec<Vec<u8>>, x: Vec<u8>) {
     if !v.contains(&x) {
         v.push(x);
+    }
+}
+
+#[cfg(feature = "sign")]
+/// Parsed `/DSS` items, to pick the ones a signature's `/VRI` entry names.
+pub(crate) struct VriIndex {
+    certs: Vec<Option<Cert>>,
+    ocsps: Vec<Option<OcspResponse>>,
+    crls: Vec<Option<Crl>>,
+}
+
+#[cfg(feature = "sign")]
+/// Indices (into the lists given to [`VriIndex::new`]) of the items that
+/// validate one signature.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct VriSelection {
+    pub certs: Vec<usize>,
+    pub ocsps: Vec<usize>,
+    pub crls: Vec<usize>,
+}
+
+#[cfg(feature = "sign")]
+impl VriIndex {
+    /// Parse the DER of every certificate, `OCSPResponse` and CRL (unreadable ones are never selected).
+    pub fn new(certs: &[Vec<u8>], ocsps: &[Vec<u8>], crls: &[Vec<u8>]) -> Self {
+        VriIndex {
+            certs: certs.iter().map(|d| Cert::parse(d).ok()).collect(),
+            ocsps: ocsps.iter().map(|d| parse_ocsp_response(d).ok()).collect(),
+            crls: crls.iter().map(|d| parse_crl(d).ok()).collect(),
+        }
+    }
+
+    /// The certificates on the paths of `sig`'s signer and TSA (as far as
+    /// they can be built from its own certificates and the indexed ones),
+    /// the OCSP responses about any of them and the CRLs their issuers signed.
+    pub fn select(&self, sig: &SigMaterial) -> VriSelection {
+        let mut pool: Vec<Cert> = self.certs.iter().flatten().cloned().collect();
+        pool.extend(sig.certs.iter().filter_map(|d| Cert::parse(d).ok()));
+        let mut chain: Vec<Cert> = Vec::new();
+        let mut pairs: Vec<(Cert, Cert)> = Vec::new();
+        for leaf in sig.leaves.iter().filter_map(|d| Cert::parse(d).ok()) {
+            let mut cur = leaf;
+            for _ in 0..10 {
+                if !chain.iter().any(|c| c.der == cur.der) {
+                    chain.push(cur.clone());
+                }
+                if cur.subject == cur.issuer && cur.signed_by(&cur) {
+                    break;
+                }
+                let Some(issuer) = pool
+                    .iter()
+                    .find(|c| c.subject == cur.issuer && c.der != cur.der && cur.signed_by(c))
+                    .cloned()
+                else {
+                    break;
+                };
+                pairs.push((cur, issuer.clone()));
+                cur = issuer;
+            }
+        }
+        let certs = self
+            .certs
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.as_ref()
+                    .is_some_and(|c| chain.iter().any(|x| x.der == c.der))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let ocsps = self
+            .ocsps
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| {
+                o.as_ref()
+                    .is_some_and(|o| pairs.iter().any(|(c, i)| o.find(c, i).is_some()))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let crls = self
+            .crls
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                l.as_ref()
+                    .is_some_and(|l| pairs.iter().any(|(_, i)| l.signed_by(i)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        VriSelection { certs, ocsps, crls }
     }
 }
