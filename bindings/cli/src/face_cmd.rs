@@ -214,7 +214,8 @@ fn print_compare(r: &ImageComparison, a: &Path, b: &Path) {
     };
     outln!(
         "score {:.4}  threshold {:.2}  {verdict}",
-        c.score, c.threshold
+        c.score,
+        c.threshold
     );
     print_side("A", a, &r.probe);
     print_side("B", b, &r.reference);

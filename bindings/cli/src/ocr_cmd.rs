@@ -110,7 +110,9 @@ fn print_page(path: &std::path::Path, page: &saoy_ocr::PageResult, header: bool)
         if let Some(v) = v {
             outln!(
                 "   {name}: {} [{:?}, {:.2}]",
-                v.value, v.source, v.confidence
+                v.value,
+                v.source,
+                v.confidence
             );
         }
     }

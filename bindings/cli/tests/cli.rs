@@ -56,7 +56,10 @@ fn a_closed_stdout_pipe_ends_quietly_with_141_not_a_panic() {
     drop(child.stdout.take()); // close the read end of the pipe
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "panicked on a closed pipe:\n{err}");
+    assert!(
+        !err.contains("panicked"),
+        "panicked on a closed pipe:\n{err}"
+    );
     assert_eq!(out.status.code(), Some(141), "stderr: {err}");
 }
 
