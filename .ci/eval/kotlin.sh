@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ci-estimate-min: 9 (cold wall time on 2 cores; .ci/run's time guard)
+# ci-estimate-min: 7 (cold wall time on 2 cores; .ci/run's time guard)
 # Kotlin/JVM binding (issue 7.1): build the saoy-ffi cdylib (debug: inference runs in ONNX
 # Runtime and the image crates are opt-level 2 in dev, so a release build would only add build
 # time) and the pinned uniffi-bindgen, generate the Kotlin and Python sources, pack the cdylib

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ci-estimate-min: 5 (cold wall time on 2 cores; .ci/run's time guard)
+# ci-estimate-min: 3 (cold wall time on 2 cores; .ci/run's time guard)
 # Verifier agreement on ../shared/data/signed-pdfs (EXPECTED.csv): runs
 # `saoy verify --json` on every file with the trust roots of ../shared/data/pki
 # and prints file, expected, ours, reason codes. Fails below 100% agreement on

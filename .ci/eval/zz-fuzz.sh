@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# ci-estimate-min: 11 (cold wall time on 2 cores; .ci/run's time guard)
+# ci-estimate-min: 13 (cold wall time on 2 cores; .ci/run's time guard)
 # Brief fuzzing of every parser of outside input: each `*/fuzz` cargo-fuzz
-# project's targets run for FUZZ_SECONDS (default 30) each. Needs a nightly
+# project's targets run for FUZZ_SECONDS (default 10) each. Needs a nightly
 # toolchain and cargo-fuzz (installed here if missing). Does not need ../shared.
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO"
-FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 # No sanitizer: every fuzzed crate forbids unsafe code, so AddressSanitizer finds nothing the
 # Rust checks (bounds, overflow with debug assertions on) do not; without it the builds are
 # several minutes shorter and each target runs more inputs per second.
