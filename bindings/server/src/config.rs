@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 /// Prefix of the environment variables that override the file (`SAOY_SERVE_POOL_SIZE=32`).
 pub const ENV_PREFIX: &str = "SAOY_SERVE_";
 
-/// Configuration of `saoy serve`. Every field has a default; see `docs/server.md`.
+/// Configuration of `saoy serve`. Every field has a default; each can be set in a TOML file or by
+/// `SAOY_SERVE_<FIELD>` (see the crate README).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
