@@ -50,6 +50,11 @@ for c in sha2 crypto-bigint memchr primeorder primefield p256 p384 p521 elliptic
   lopdf saoy-signing; do
   PROFILE+=(--config "profile.wasm.package.$c.opt-level=3")
 done
+# Not enabled: `-C target-feature=+simd128` (sha2 and memchr have simd128 paths). Measured
+# 2026-12-03, same run, interleaved: Node 4.61-4.81x native with it vs 4.23-4.73x without,
+# Chromium 3.73x vs 4.63-4.86x (load-noisy; minima 21.6 vs 22.7 ms), 1.32 vs 1.35 MiB: no clear
+# gain for locking out engines without SIMD. Also measured then: adding nom and saoy-wasm itself
+# (the fat-LTO root) at opt-level 3: minima -2% (Node 28.6 vs 29.1 ms), 1.38 vs 1.35 MiB: noise.
 cargo build -q -p saoy-wasm --lib --target wasm32-unknown-unknown "${PROFILE[@]}"
 RAW="$TARGET_DIR/wasm32-unknown-unknown/wasm/saoy_wasm.wasm"
 

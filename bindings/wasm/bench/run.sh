@@ -2,8 +2,10 @@
 # Verify the same ~1 MB signed PDF natively (Rust, release), in Node (wasm) and in headless
 # Chromium (wasm), in the same run: ROUNDS rounds, each timing native, Node and Chromium in turn
 # (ITERS timed calls after 2 warm-ups per tool and round), so load changes hit all three alike.
-# Prints each round, the median of the round medians per tool, the ratios and the load average;
-# exits 1 when a wasm median exceeds 3x the native one.
+# Prints each round, the median of the round medians per tool, the ratios and the load average,
+# and whether the target (each wasm median <= 3x the native one) is MET or MISSED; the last line
+# also goes to WORK_DIR/summary.txt ("RATIOS ..."). Exit: 0 target met, 3 target missed (the
+# benchmark itself ran), anything else: the benchmark failed.
 #
 #   bash bindings/wasm/bench/run.sh [PKG_DIR] [WORK_DIR]
 # PKG_DIR: the npm package from examples/web-verifier/build.sh (default target/web-verifier/pkg).
@@ -25,6 +27,7 @@ NATIVE_BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/examples/bench_native"
 PDF="$WORK/verify-1mb.pdf" ROOT="$WORK/root.pem"
 rm -f "$PDF" "$ROOT"
 
+rm -f "$WORK/summary.txt"
 : > "$WORK/results.txt"
 for r in $(seq 1 "$ROUNDS"); do
   "$NATIVE_BIN" "$WORK" "$ITERS" | tee -a "$WORK/results.txt"
@@ -32,7 +35,7 @@ for r in $(seq 1 "$ROUNDS"); do
   node "$HERE/bench-chromium.mjs" "$PKG" "$PDF" "$ROOT" "$ITERS" | tee -a "$WORK/results.txt"
 done
 
-python3 - "$WORK/results.txt" "$ITERS" "$ROUNDS" <<'PY'
+python3 - "$WORK/results.txt" "$ITERS" "$ROUNDS" "$WORK/summary.txt" <<'PY'
 import json, os, statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
@@ -50,7 +53,10 @@ for t in ("native", "node-wasm", "chromium-wasm"):
     ratio = med[t] / nat
     print(f"  {t:14s} median {med[t]:8.2f} ms  min {mins[t]:8.2f} ms  {ratio:5.2f}x native")
     ok &= ratio <= 3.0
-if not ok:
-    print("FAIL: a wasm median exceeds 3x native")
-sys.exit(0 if ok else 1)
+figures = (f"node-wasm {med['node-wasm'] / nat:.2f}x, chromium-wasm "
+           f"{med['chromium-wasm'] / nat:.2f}x native (target <= 3x; medians native {nat:.1f} ms, "
+           f"node {med['node-wasm']:.1f} ms, chromium {med['chromium-wasm']:.1f} ms)")
+print(f"target wasm <= 3x native: {'MET' if ok else 'MISSED'}: {figures}")
+open(sys.argv[4], "w").write(f"RATIOS {figures}\n")
+sys.exit(0 if ok else 3)
 PY
