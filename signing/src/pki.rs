@@ -135,7 +135,10 @@ struct Profile {
     kind: Kind,
 }
 
-fn ext<T: Encode + der::oid::AssociatedOid>(value: &T, critical: bool) -> der::Result<Extension> {
+pub(crate) fn ext<T: Encode + der::oid::AssociatedOid>(
+    value: &T,
+    critical: bool,
+) -> der::Result<Extension> {
     Ok(Extension {
         extn_id: T::OID,
         critical,

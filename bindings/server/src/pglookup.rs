@@ -13,7 +13,9 @@
 use crate::config::ServerConfig;
 use crate::error::ServeError;
 use saoy_core::VerificationCode;
-use saoy_core::registry::postgres::{LOOKUP_MANY_SQL, PgRegistry, record_from_row, registry_error};
+use saoy_core::registry::postgres::{
+    LOOKUP_MANY_SQL, PgRegistry, is_valid_schema_name, record_from_row, registry_error,
+};
 use saoy_core::registry::{Record, Registry, RegistryError, Requester};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -77,12 +79,7 @@ impl PgLookups {
         let timeout = Duration::from_millis(config.db_timeout_ms.max(100));
         pg.connect_timeout(timeout);
         if let Some(schema) = &config.pg_schema {
-            // Same rule as the registry's: letters, digits and `_` only.
-            if schema.is_empty()
-                || !schema
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
+            if !is_valid_schema_name(schema) {
                 return Err(ServeError::Config {
                     detail: format!("bad schema name {schema:?}"),
                 });

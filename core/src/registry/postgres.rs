@@ -172,6 +172,15 @@ macro_rules! cols {
 }
 const COLS: &str = cols!();
 
+/// Whether `schema` may name the PostgreSQL schema (it is spliced into `CREATE SCHEMA` and
+/// `search_path`): non-empty, ASCII letters, digits and `_` only.
+pub fn is_valid_schema_name(schema: &str) -> bool {
+    !schema.is_empty()
+        && schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// The lookup of one record by code: one parameter, the compact code (`TEXT`); at most one row,
 /// read with [`record_from_row`] ([`Registry::lookup`] runs it prepared on its pool).
 pub const LOOKUP_SQL: &str = concat!("SELECT ", cols!(), " FROM copies WHERE code = $1");
@@ -330,11 +339,7 @@ impl PgRegistry {
             })?;
         config.connect_timeout(options.connect_timeout);
         if let Some(schema) = &options.schema {
-            if schema.is_empty()
-                || !schema
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
+            if !is_valid_schema_name(schema) {
                 return Err(RegistryError::InvalidInput {
                     detail: format!("bad schema name {schema:?}"),
                 });

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use der::asn1::{GeneralizedTime, ObjectIdentifier, OctetString};
+use der::asn1::{GeneralizedTime, ObjectIdentifier};
 use der::{Decode, Encode};
 use rsa::Generate as _;
 use sha2::Digest as _;
@@ -31,6 +31,7 @@ use super::http::Transport;
 use super::tsp::{TimeStampReq, TsaClient};
 use super::{LtvError, revocation::ValidationData};
 use crate::ess::{EssCertIdV2, SigningCertificateV2};
+use crate::pki::ext;
 use crate::sign::{KeyAlgorithm, SoftwareKey, SoftwareSigner};
 
 type Key = p384::ecdsa::SigningKey;
@@ -107,14 +108,6 @@ struct Profile {
     subject: Name,
     issuer: Name,
     kind: Kind,
-}
-
-fn ext<T: Encode + der::oid::AssociatedOid>(value: &T, critical: bool) -> der::Result<Extension> {
-    Ok(Extension {
-        extn_id: T::OID,
-        critical,
-        extn_value: OctetString::new(value.to_der()?)?,
-    })
 }
 
 impl BuilderProfile for Profile {
