@@ -8,6 +8,10 @@
 #  3. a signed copy generated now with the CLI (specimen page -> saoy copy -> saoy sign, fresh test
 #     PKI whose root is bundled as the page's demo root), and a tampered one, dropped on the page in
 #     Chromium through playwright-core; screenshots in target/web-verifier/ (CI artifact);
+#  3c. the portal behind the QR (issue 9): `saoy serve` with this page as its web verifier; the
+#     seal in /v/{code}#SEAL is checked by the wasm module in Chromium against GET /seal-keys and
+#     never sent to the server; forged / other-code seals invalid; fallback to the server-side
+#     check without the module (bindings/server/tests/portal.test.mjs); screenshots portal-*.png;
 #  4. benchmark (bindings/wasm/bench/run.sh): verify the same 1 MB signed PDF natively (release),
 #     in Node wasm and in Chromium wasm. Target: wasm median <= 3x native median, reported as
 #     MET/MISSED with the figures; gated only with SAOY_WASM_BENCH_ENFORCE=1 (default 0: the
@@ -46,6 +50,7 @@ result() { RESULTS+=("$(printf '%-58s %s' "$1" "$2")"); }
 timed "wasm: workspace build (saoy, saoy-specimen)" ws_build
 SAOY="$TARGET_DIR/debug/saoy"
 SPECIMEN="$TARGET_DIR/debug/saoy-specimen"
+SERVER_TOOL="$TARGET_DIR/debug/saoy-server-tool"
 
 # 1. wasm-bindgen-test: Node, then headless Chromium (chromedriver; options, among them
 #    --headless and --no-sandbox, in bindings/wasm/webdriver.json, read from the crate directory).
@@ -98,6 +103,13 @@ if timed "wasm: playwright page test (chromium)" \
     node --test --test-reporter=spec examples/web-verifier/tests/page.test.mjs; then
   result "Playwright page test in Chromium" "PASS (screenshots: $(cd "$OUT" && ls ./*.png 2>/dev/null | tr '\n' ' '))"
 else result "Playwright page test in Chromium" FAIL; fail=1; fi
+
+# 3c. The portal page of `saoy serve` with the in-browser seal check (Playwright, Chromium).
+if timed "wasm: playwright portal test against saoy serve (chromium)" \
+  env SAOY="$SAOY" TOOL="$SERVER_TOOL" SITE="$OUT/site" WORK="$WORK/portal" SHOTS="$OUT" \
+    node --test --test-reporter=spec bindings/server/tests/portal.test.mjs; then
+  result "Playwright portal test (saoy serve, wasm seal check)" PASS
+else result "Playwright portal test (saoy serve, wasm seal check)" FAIL; fail=1; fi
 
 # 4. Benchmark. The native side is a release build (the baseline must not be a slower debug
 #    build); built here as its own timed step so its cost shows, then run.sh finds it built.

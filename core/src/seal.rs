@@ -302,6 +302,11 @@ impl IssuerKeys {
         self.keys.iter().find(|k| &k.id == id)
     }
 
+    /// The keys, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = &IssuerKey> {
+        self.keys.iter()
+    }
+
     /// Number of keys.
     pub fn len(&self) -> usize {
         self.keys.len()

@@ -52,7 +52,7 @@ const T = {
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { lang: "vi", pdf: null, pdfName: "", demoRoot: "", demoSealKeys: "", ready: false };
+const state = { lang: "vi", pdf: null, pdfName: "", demoRoot: "", demoSealKeys: "", serverSealKeys: [], ready: false };
 
 function el(tag, attrs = {}, ...kids) {
   const e = document.createElement(tag);
@@ -80,7 +80,7 @@ function sealKeys() {
   const pems = pemBlocks(text, "PUBLIC KEY");
   const rest = text.replace(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g, "");
   const hex = rest.split(/\s+/).filter((s) => /^[0-9a-fA-F]{66,194}$/.test(s));
-  return [...pems.map((pem, i) => ({ name: `key ${i + 1}`, pem })), ...hex];
+  return [...pems.map((pem, i) => ({ name: `key ${i + 1}`, pem })), ...hex, ...state.serverSealKeys];
 }
 
 function reasonsList(reasons) {
@@ -197,11 +197,22 @@ async function optionalText(url) {
   } catch { return ""; }
 }
 
+// Served by `saoy serve` (under /web/), the page also trusts the service's published seal keys.
+async function serverSealKeys() {
+  try {
+    const r = await fetch("/seal-keys", { cache: "no-store", headers: { Accept: "application/json" } });
+    if (!r.ok) return [];
+    const j = await r.json();
+    return (j.keys || []).map((k) => ({ name: k.name, pem: k.pem }));
+  } catch { return []; }
+}
+
 async function main() {
   for (const b of document.querySelectorAll(".lang button")) b.addEventListener("click", () => applyLang(b.dataset.lang));
   applyLang(new URLSearchParams(location.search).get("lang") === "en" ? "en" : "vi");
   await init();
-  [state.demoRoot, state.demoSealKeys] = await Promise.all([optionalText("demo-root.pem"), optionalText("demo-seal-keys.pem")]);
+  [state.demoRoot, state.demoSealKeys, state.serverSealKeys] = await Promise.all(
+    [optionalText("demo-root.pem"), optionalText("demo-seal-keys.pem"), serverSealKeys()]);
   state.ready = true;
   $("engine").textContent = `saoy-wasm ${version()}`;
   applyLang(state.lang);
@@ -229,6 +240,12 @@ async function main() {
       const codes = await new window.BarcodeDetector({ formats: ["qr_code"] }).detect(await createImageBitmap(f));
       if (codes.length) { $("qr-text").value = codes[0].rawValue; renderQr(); }
     });
+  }
+  // Opened from the portal's link (/web/index.html?code=CODE#SEAL): check that seal at once.
+  const linkCode = new URLSearchParams(location.search).get("code");
+  if (location.hash.length > 1) {
+    $("qr-text").value = linkCode ? `${location.origin}/v/${linkCode}${location.hash}` : location.hash;
+    renderQr();
   }
   // For tests and benchmarks driving the page (Playwright).
   window.saoy = { verifyPdf, verifySeal, parseCode, kindName, version };

@@ -56,6 +56,8 @@ pub struct AppState {
     pub verify_slots: Arc<Semaphore>,
     /// Whether the browser verifier is built in `web_dir`.
     pub web_built: bool,
+    /// `GET /seal-keys`: the public halves of `keys` as JSON (built once).
+    pub seal_keys_json: String,
     /// Async lookups when the registry is PostgreSQL (else lookups go through `registry` on a
     /// blocking thread).
     pub pg_lookups: Option<PgLookups>,
@@ -94,6 +96,7 @@ impl AppState {
                 .web_dir
                 .as_deref()
                 .is_some_and(page::web_verifier_built),
+            seal_keys_json: seal_keys_json(&keys)?,
             config,
             registry,
             verifier: Arc::new(verifier),
@@ -207,6 +210,48 @@ pub fn load_trust(config: &ServerConfig) -> Result<(String, IssuerKeys), ServeEr
     Ok((anchors, keys))
 }
 
+/// One trusted seal key as `GET /seal-keys` publishes it (never the private half, even when the
+/// configured file was a kiosk's PKCS#8 `seal.key.pem`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PublishedSealKey {
+    /// The key's name (the file stem of its configured file).
+    pub name: String,
+    /// Its key id as carried in seals (hex).
+    pub key_id: String,
+    /// The P-384 public key, SPKI PEM.
+    pub pem: String,
+}
+
+/// Body of `GET /seal-keys`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SealKeysBody {
+    /// The keys this service trusts for QR seals.
+    pub keys: Vec<PublishedSealKey>,
+}
+
+fn seal_keys_json(keys: &IssuerKeys) -> Result<String, ServeError> {
+    use p384::pkcs8::EncodePublicKey;
+    let keys = keys
+        .iter()
+        .map(|k| {
+            let pem = k
+                .key
+                .to_public_key_pem(p384::pkcs8::LineEnding::LF)
+                .map_err(|e| ServeError::Trust {
+                    detail: format!("seal key {}: {e}", k.name),
+                })?;
+            Ok(PublishedSealKey {
+                name: k.name.clone(),
+                key_id: k.id.to_hex(),
+                pem,
+            })
+        })
+        .collect::<Result<Vec<_>, ServeError>>()?;
+    serde_json::to_string(&SealKeysBody { keys }).map_err(|e| ServeError::Trust {
+        detail: format!("seal keys: {e}"),
+    })
+}
+
 /// The router of the service over `state`.
 pub fn router(state: Arc<AppState>) -> Router {
     let limited = Router::new()
@@ -222,6 +267,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/openapi.yaml", get(openapi))
+        .route("/seal-keys", get(seal_keys))
         .route("/assets/portal.js", get(asset_js))
         .route("/assets/portal.css", get(asset_css));
     app = match (&state.config.web_dir, state.web_built) {
@@ -328,7 +374,11 @@ fn route_label(path: &str) -> &'static str {
         "metrics"
     } else if path == "/web" || path.starts_with("/web/") {
         "web"
-    } else if path == "/" || path.starts_with("/assets/") || path == "/openapi.yaml" {
+    } else if path == "/"
+        || path.starts_with("/assets/")
+        || path == "/openapi.yaml"
+        || path == "/seal-keys"
+    {
         "page"
     } else {
         "other"
@@ -982,6 +1032,24 @@ async fn index(Query(q): Query<IndexQuery>) -> Response {
     page::html_response(StatusCode::OK, page::index_page(lang, None))
 }
 
+/// `GET /seal-keys`: the seal public keys, for the portal page's in-browser seal check.
+async fn seal_keys(State(state): State<Arc<AppState>>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+        ],
+        state.seal_keys_json.clone(),
+    )
+        .into_response()
+}
+
 async fn openapi() -> Response {
     (
         [(
@@ -1036,6 +1104,31 @@ async fn not_found() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn published_seal_keys_are_public_halves_even_from_a_private_key_file() {
+        use p384::pkcs8::{DecodePublicKey, EncodePrivateKey};
+        let sk = p384::ecdsa::SigningKey::from_slice(&[7u8; 48]).unwrap();
+        let pkcs8 = sk.to_pkcs8_pem(p384::pkcs8::LineEnding::LF).unwrap();
+        let keys = IssuerKeys::new()
+            .with(IssuerKey::from_pem("kiosk-seal", &pkcs8).unwrap())
+            .with(IssuerKey::new("second", *sk.verifying_key()));
+        let json = seal_keys_json(&keys).unwrap();
+        assert!(!json.contains("PRIVATE"), "{json}");
+        let body: SealKeysBody = serde_json::from_str(&json).unwrap();
+        assert_eq!(body.keys.len(), 2);
+        assert_eq!(body.keys[0].name, "kiosk-seal");
+        let back = p384::ecdsa::VerifyingKey::from_public_key_pem(&body.keys[0].pem).unwrap();
+        assert_eq!(&back, sk.verifying_key());
+        assert_eq!(
+            body.keys[0].key_id,
+            saoy_core::seal::KeyId::of(sk.verifying_key()).to_hex()
+        );
+        assert_eq!(
+            seal_keys_json(&IssuerKeys::new()).unwrap(),
+            r#"{"keys":[]}"#
+        );
+    }
 
     #[test]
     fn negotiation_and_labels() {

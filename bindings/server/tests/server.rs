@@ -221,6 +221,27 @@ fn suite(
         .json();
     assert_eq!(j["seal"]["status"], "invalid");
 
+    // The seal keys the portal page hands to the in-browser verifier: the configured key's public
+    // half, with the key id the issued seal names.
+    let r = srv.get("/seal-keys", true);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let j = r.json();
+    let keys = j["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "{j}");
+    assert_eq!(
+        keys[0]["pem"].as_str().unwrap().trim(),
+        std::fs::read_to_string(&kit.trust.seal_pub_pem)
+            .unwrap()
+            .trim()
+    );
+    let looked_up = srv.get(&format!("/v/{}", code.compact()), true).json();
+    assert_eq!(keys[0]["key_id"], looked_up["seal_key_id"], "{looked_up}");
+
     // Unknown and malformed codes.
     let j = srv.get(&format!("/v/{}", other.compact()), true).json();
     assert_eq!(j["status"], "unknown");

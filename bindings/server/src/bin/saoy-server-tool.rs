@@ -151,7 +151,7 @@ fn run(cmd: Cmd) -> Result<(), String> {
                     .map_err(|e| e.to_string())?;
                 println!(
                     "{}",
-                    serde_json::json!({"code": b.code.to_string(), "pdf": b.pdf_path, "bytes": b.pdf.len()})
+                    serde_json::json!({"code": b.code.to_string(), "pdf": b.pdf_path, "bytes": b.pdf.len(), "seal_url": b.receipt.seal_url})
                 );
             }
             eprintln!(
