@@ -7,6 +7,8 @@
 #
 # 1. criterion (faceauth/benches/face.rs): wall-time medians at 1 and 2 threads.
 # 2. ROUNDS interleaved rounds of: Rust per-stage timer (examples/face_stages),
+#    the same with SFace loaded exactly as stored ("rust-stored": without the
+#    crate's PRelu rewrite, to show what the rewrite gains),
 #    Python reference with the same detector canvas as the Rust crate (the
 #    image scaled to fit 640x640, canvas rounded up to multiples of 32:
 #    "fit32", the like-for-like comparison), and the Python reference with the
@@ -46,6 +48,7 @@ fi
 for r in $(seq 1 "$ROUNDS"); do
   for t in 1 2; do
     "$STAGES" --threads "$t" --repeat 2 "${IMGS[@]}" | sed "s/^/round=$r /" | tee -a "$LOG"
+    "$STAGES" --threads "$t" --repeat 2 --stored-model "${IMGS[@]}" | sed "s/^/round=$r /" | tee -a "$LOG"
     for canvas in fit32 fixed; do
       "$PY" benches/peers/face_reference.py bench --models "$MODELS" --threads "$t" --repeat 2 \
         --canvas "$canvas" --images "${IMGS[@]}" | sed "s/^/round=$r /" | tee -a "$LOG"
@@ -61,11 +64,11 @@ n, path = int(sys.argv[1]), sys.argv[2]
 # (side, threads, metric) -> [per-round per_image ms]
 runs = {}
 for line in open(path):
-    m = re.match(r"round=(\d+) (rust|python-reference) threads=(\d+)(?: canvas=(\w+))?.* (wall|cpu) median_ms .*per_image=([\d.]+)", line)
+    m = re.match(r"round=(\d+) (rust|rust-stored|python-reference) threads=(\d+)(?: canvas=(\w+))?.* (wall|cpu) median_ms .*per_image=([\d.]+)", line)
     if not m:
         continue
     rnd, who, t, canvas, metric, v = m.groups()
-    side = "rust" if who == "rust" else f"python-{canvas}"
+    side = who if who.startswith("rust") else f"python-{canvas}"
     runs.setdefault((side, int(t), metric), {})[int(rnd)] = float(v)
 
 
@@ -86,6 +89,14 @@ for t in (1, 2):
         if not rust:
             continue
         parts = [f"rust {statistics.median(rust.values()):.2f} (best {min(rust.values()):.2f})"]
+        stored = runs.get(("rust-stored", t, metric), {})
+        common = sorted(set(stored) & set(rust))
+        if common:
+            ratios = [stored[r] / rust[r] for r in common]
+            parts.append(
+                f"rust with SFace as stored (no PRelu rewrite) {statistics.median(stored.values()):.2f} "
+                f"(best {min(stored.values()):.2f}), stored/rust median ratio {statistics.median(ratios):.2f}x"
+            )
         for canvas in ("fit32", "fixed"):
             py = runs.get((f"python-{canvas}", t, metric), {})
             common = sorted(set(py) & set(rust))

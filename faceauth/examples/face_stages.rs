@@ -1,16 +1,21 @@
 //! Per-stage timing of the face pipeline on given images (release build):
-//! `cargo run --release -p saoy-faceauth --example face_stages -- [--threads N] [--no-spin] IMG...`
+//! `cargo run --release -p saoy-faceauth --example face_stages -- [--threads N] [--no-spin] [--stored-model] IMG...`
 //! Prints the median milliseconds of letterbox, YuNet inference, decode+NMS,
 //! alignment and SFace inference and of the whole image (decoding excluded),
 //! as wall time and, with one thread, as on-CPU time of the calling thread
 //! (robust to a loaded machine), to see where the time goes. The side-by-side
 //! script runs it interleaved with the Python reference's `bench` command.
+//! `--stored-model` loads SFace exactly as stored, without the pipeline's
+//! `PRelu` rewrite (lines then start with `rust-stored`), to measure what the
+//! rewrite gains.
 
 use saoy_faceauth::align::align;
 use saoy_faceauth::detect::{
     Letterbox, SCORE_THRESHOLD, decode, letterbox_into, letterbox_into_threads, unletterbox,
 };
-use saoy_faceauth::engine::{DetectorModel, EmbedderModel, OrtDetector, OrtEmbedder, face_session};
+use saoy_faceauth::engine::{
+    DetectorModel, EmbedderModel, OrtDetector, OrtEmbedder, face_session, face_session_with,
+};
 use saoy_faceauth::image_ops::Rgb8View;
 use saoy_faceauth::load_image_file;
 use saoy_models::{ModelId, ModelStore, StoreOptions};
@@ -34,6 +39,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn run() -> Result<(), String> {
     let mut threads = 1usize;
     let mut spinning = true;
+    let mut rewrite = true;
     let mut repeat = 3usize;
     let mut paths = Vec::new();
     let mut it = std::env::args().skip(1);
@@ -47,6 +53,8 @@ fn run() -> Result<(), String> {
             repeat = it.next().and_then(|v| v.parse().ok()).ok_or("--repeat N")?;
         } else if a == "--no-spin" {
             spinning = false;
+        } else if a == "--stored-model" {
+            rewrite = false;
         } else {
             paths.push(a);
         }
@@ -54,7 +62,10 @@ fn run() -> Result<(), String> {
     let store = ModelStore::open(&StoreOptions::default().quiet()).map_err(|e| e.to_string())?;
     let s = |id| face_session(&store, id, threads, spinning).map_err(|e| e.to_string());
     let mut det = OrtDetector::new(s(ModelId::FaceDetection)?);
-    let mut emb = OrtEmbedder::new(s(ModelId::FaceEmbedding)?);
+    let mut emb = OrtEmbedder::new(
+        face_session_with(&store, ModelId::FaceEmbedding, threads, spinning, rewrite)
+            .map_err(|e| e.to_string())?,
+    );
     let imgs: Vec<image::RgbImage> = paths
         .iter()
         .map(|p| {
@@ -126,10 +137,11 @@ fn run() -> Result<(), String> {
             format!("{}x{}", l.width, l.height)
         })
         .collect();
-    println!("rust threads={threads} canvases {}", canvas.join(","));
-    println!("rust threads={threads} wall median_ms {}", fmt(&wall));
+    let who = if rewrite { "rust" } else { "rust-stored" };
+    println!("{who} threads={threads} canvases {}", canvas.join(","));
+    println!("{who} threads={threads} wall median_ms {}", fmt(&wall));
     if threads == 1 {
-        println!("rust threads={threads} cpu median_ms {}", fmt(&cpu));
+        println!("{who} threads={threads} cpu median_ms {}", fmt(&cpu));
     }
     Ok(())
 }

@@ -183,8 +183,11 @@ impl FaceAuthBuilder {
     }
 
     /// Whether ONNX Runtime's intra-op worker threads spin while waiting for
-    /// work (default true: lowest latency on a kiosk's own cores). Turn off
-    /// when other busy processes share the CPU; irrelevant with one thread.
+    /// work within one inference run (default true: lowest latency on a
+    /// kiosk's own cores; they stop spinning when the run returns). Turn off
+    /// when other busy processes share the CPU (on the loaded 2-core CI
+    /// machine, 2 threads without spinning were ~2x faster per image);
+    /// irrelevant with one thread.
     pub fn spinning(mut self, spin: bool) -> Self {
         self.spinning = spin;
         self

@@ -7,6 +7,7 @@ pub mod embedding;
 pub mod engine;
 mod error;
 mod geometry;
+mod graph_rewrite;
 pub mod image_ops;
 pub mod liveness;
 pub mod metrics;

@@ -186,6 +186,42 @@ fn detects_the_astronaut_with_plausible_landmarks() {
     );
 }
 
+/// The pipeline's SFace session (its `PRelu`s rewritten for ONNX Runtime's
+/// NCHWc layout) gives the raw features of the model file as stored.
+#[test]
+fn rewritten_sface_matches_the_stored_model() {
+    use saoy_faceauth::engine::{EmbedderModel, OrtEmbedder, face_session_with};
+    use saoy_models::ModelId;
+    let store =
+        ModelStore::open(&StoreOptions::default().offline(true).quiet()).expect("model store");
+    let img = astronaut();
+    let aligned = auth().align(&img, &largest(&img)).unwrap();
+    let plane = 112 * 112;
+    let mut input = vec![0f32; 3 * plane];
+    for (i, px) in aligned.rgb().chunks_exact(3).enumerate() {
+        for c in 0..3 {
+            input[c * plane + i] = f32::from(px[c]);
+        }
+    }
+    let run = |rewrite: bool| {
+        let s = face_session_with(&store, ModelId::FaceEmbedding, 1, false, rewrite).unwrap();
+        OrtEmbedder::new(s).run(&input).unwrap()
+    };
+    let (stored, rewritten) = (run(false), run(true));
+    assert_eq!(stored.len(), 128);
+    let scale = stored.iter().map(|v| v.abs()).fold(0f32, f32::max);
+    let diff = stored
+        .iter()
+        .zip(&rewritten)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(scale > 0.1, "{scale}");
+    assert!(
+        diff <= 1e-5 * scale.max(1.0),
+        "max diff {diff} (scale {scale})"
+    );
+}
+
 #[test]
 fn same_person_after_resize_rotation_and_jpeg_matches() {
     let img = astronaut();
