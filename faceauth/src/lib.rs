@@ -28,3 +28,10 @@ pub use liveness::{
     Challenge, ChallengeKind, Frame, LivenessConfig, LivenessIssue, LivenessReport, PoseSample,
 };
 pub use quality::{QualityIssue, QualityMeasures, QualityReport, QualityThresholds, Source};
+
+/// Fuzzing entry point (not API): the in-memory PRelu rewrite of [`engine`]'s model loader on
+/// arbitrary bytes. `None` means "load the bytes as they are".
+#[doc(hidden)]
+pub fn fuzz_rewrite_prelu(model: &[u8]) -> Option<Vec<u8>> {
+    graph_rewrite::rewrite_prelu(model)
+}
