@@ -3,6 +3,10 @@
 //! SQLite (synchronous FULL and NORMAL) and, with `SAOY_TEST_PG_URL`, PostgreSQL.
 //! Targets (SQLite): ≥ 2,000 issues/s and ≥ 20,000 lookups/s.
 //!
+//! `audit1` is the default: every lookup returns after its audit entry is committed (concurrent
+//! lookups share the commit); `audit64` answers first and commits the entries 64 at a time (see
+//! the crate README, "Registry audit log").
+//!
 //! `cargo bench -p saoy-core --bench registry`
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]

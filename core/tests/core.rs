@@ -264,6 +264,45 @@ mod registry_suite {
         idempotency(make, tag);
         collisions(make, tag);
         concurrent_issuers(make, tag);
+        concurrent_lookups_audited(make, tag);
+    }
+
+    /// Every lookup's audit entry is committed before `lookup` returns (default options), also
+    /// when many threads look up at once: a second registry on the same database, which has no
+    /// buffer of its own to flush, sees it.
+    fn concurrent_lookups_audited(make: Factory<'_>, tag: &str) {
+        let reg = make(Box::new(OsCodeSource));
+        let other = make(Box::new(OsCodeSource));
+        let code = new_code(reg.reserve(&request(&format!("{tag}-lookups"), "8")));
+        reg.activate(&code, [4; 32]).unwrap();
+        let (threads, each) = (8, 20);
+        std::thread::scope(|s| {
+            for t in 0..threads {
+                let (reg, other, code) = (&reg, &other, &code);
+                s.spawn(move || {
+                    let who = Requester::new(format!("{tag}-lk-{t}"));
+                    for n in 1..=each {
+                        let rec = reg.lookup(code, &who).unwrap().unwrap();
+                        assert_eq!(rec.status, Status::Valid);
+                        let mine = other
+                            .audit(code)
+                            .unwrap()
+                            .into_iter()
+                            .filter(|e| e.action == "lookup" && e.actor == who.0)
+                            .inspect(|e| assert_eq!(e.detail, "valid"))
+                            .count();
+                        assert_eq!(mine, n, "thread {t}: entries committed after lookup {n}");
+                    }
+                });
+            }
+        });
+        let lookups = other
+            .audit(&code)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "lookup")
+            .count();
+        assert_eq!(lookups, threads * each);
     }
 
     fn lifecycle_and_audit(make: Factory<'_>, tag: &str) {
@@ -1086,6 +1125,70 @@ fn crash_safety_sqlite() {
         &open,
         &dir.path().join("out"),
     );
+}
+
+/// A lookup's audit entry is committed before the lookup returns: SIGKILL a process looking a
+/// code up in a loop at random points; the audit log holds at least as many entries as the
+/// lookups it had answered (printed after each return).
+#[cfg(all(feature = "workflow", feature = "sqlite"))]
+#[test]
+fn lookup_audit_survives_a_crash_sqlite() {
+    use saoy_core::registry::Registry;
+    use saoy_core::registry::sqlite::SqliteRegistry;
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reg.sqlite");
+    let code = saoy_core::VerificationCode::generate().unwrap();
+    drop(SqliteRegistry::open(&db).unwrap());
+    let mut answered = 0u64;
+    for round in 0..5 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_saoy-core-crash-worker"))
+            .args([
+                "--lookups",
+                &format!("sqlite:{}", db.display()),
+                &code.compact(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        // Read the answers on a thread; kill after a random number of them.
+        let stop_after = 50 + getrandom::u64().unwrap() % 400;
+        let reader = std::thread::spawn(move || {
+            let mut last = 0u64;
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                last = line.trim().parse().unwrap();
+                if last >= stop_after {
+                    break;
+                }
+            }
+            last
+        });
+        let last = reader.join().unwrap();
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        assert!(
+            last >= stop_after,
+            "round {round}: worker stopped at {last}"
+        );
+        answered += last;
+        let reg = SqliteRegistry::open(&db).unwrap();
+        let logged = reg
+            .audit(&code)
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "lookup" && e.actor == "crash-lookups")
+            .count() as u64;
+        // The worker may have committed a few more before the kill landed, never fewer.
+        assert!(
+            logged >= answered,
+            "round {round}: {logged} audit entries for {answered} answered lookups"
+        );
+        answered = logged;
+    }
 }
 
 #[cfg(all(feature = "workflow", feature = "postgres"))]

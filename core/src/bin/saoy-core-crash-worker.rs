@@ -2,7 +2,10 @@
 //! endless loop with the fake recognizer/face/renderer/signer and the real registry + delivery
 //! store, so the test can SIGKILL it at random points. Not a user tool.
 //!
-//! Usage: `saoy-core-crash-worker STORE_DIR (sqlite:PATH | postgresql://URL SCHEMA)`
+//! Usage: `saoy-core-crash-worker STORE_DIR (sqlite:PATH | postgresql://URL SCHEMA)`, or
+//! `saoy-core-crash-worker --lookups sqlite:PATH CODE`: look CODE up in an endless loop
+//! (default options: each lookup audited before it returns) and print the number of lookups
+//! answered after each one, so the test can check the audit log after the kill.
 
 use p384::ecdsa::SigningKey;
 use saoy_core::registry::sqlite::SqliteRegistry;
@@ -24,6 +27,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<(), String> {
+    if args.get(1).map(String::as_str) == Some("--lookups") {
+        return lookups(args);
+    }
     let (Some(store), Some(db)) = (args.get(1), args.get(2)) else {
         return Err(
             "usage: saoy-core-crash-worker STORE_DIR (sqlite:PATH | postgresql://URL SCHEMA)"
@@ -61,6 +67,28 @@ fn run(args: &[String]) -> Result<(), String> {
             OfficeContext::new("CRASH-01", "Crash test office", "officer-c"),
         );
         issuer.issue(&input).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn lookups(args: &[String]) -> Result<(), String> {
+    use saoy_core::registry::Requester;
+    use std::io::Write;
+    let (Some(path), Some(code)) = (
+        args.get(2).and_then(|d| d.strip_prefix("sqlite:")),
+        args.get(3),
+    ) else {
+        return Err("usage: saoy-core-crash-worker --lookups sqlite:PATH CODE".into());
+    };
+    let registry = SqliteRegistry::open(path).map_err(|e| e.to_string())?;
+    let code = saoy_core::VerificationCode::parse(code).map_err(|e| e.to_string())?;
+    let who = Requester::new("crash-lookups");
+    let mut out = std::io::stdout().lock();
+    for n in 1u64.. {
+        registry.lookup(&code, &who).map_err(|e| e.to_string())?;
+        writeln!(out, "{n}")
+            .and_then(|()| out.flush())
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -533,7 +533,9 @@ pub trait Registry: Send + Sync {
         actor: &str,
     ) -> Result<Record, RegistryError>;
 
-    /// Look a code up (audited). `None` for an unknown code.
+    /// Look a code up (audited). `None` for an unknown code. With the default lookup audit batch
+    /// of 1 the audit entry is committed before this returns; with a batch of `n` it is
+    /// committed with the batch, by [`Registry::flush`], or when the registry is dropped.
     fn lookup(
         &self,
         code: &VerificationCode,
@@ -563,6 +565,184 @@ pub(crate) struct PendingAudit {
     pub code: String,
     pub actor: String,
     pub detail: String,
+}
+
+/// The lookup audit entries not yet committed, and the **group commit** that writes them: every
+/// entry gets a sequence number; a caller that needs its entry committed either finds it already
+/// committed, or waits while another caller writes a batch, or (when nobody is writing) takes
+/// every buffered entry and writes them in one transaction itself. So concurrent lookups share
+/// one commit (one fsync) however many there are, and only one thread at a time touches the
+/// database for them; the others sleep until their entry is in.
+///
+/// Before taking a batch, the writer waits (at most [`MAX_GATHER`]) for the lookups that are
+/// reading at that moment to add their entries, so one commit serves all of them instead of the
+/// first one alone; a lone lookup never waits.
+///
+/// Lookup entries are written only through this queue (never by other writes), so "every entry
+/// up to `durable` is committed" holds: a batch holds every uncommitted entry when it is taken,
+/// and a failed batch is put back, in order, before the next writer takes one.
+#[derive(Default)]
+pub(crate) struct AuditQueue {
+    state: std::sync::Mutex<AuditQueueState>,
+    /// A batch was committed or failed.
+    changed: std::sync::Condvar,
+    /// The last lookup reading while a writer gathers has added its entry.
+    gathered: std::sync::Condvar,
+}
+
+/// How long a batch writer waits for lookups still reading to add their entries.
+const MAX_GATHER: std::time::Duration = std::time::Duration::from_micros(500);
+
+/// A lookup between the start of its read and the buffering of its audit entry (see
+/// [`AuditQueue::start`]).
+pub(crate) struct Reading<'a>(&'a AuditQueue);
+
+impl Reading<'_> {
+    /// Buffer the lookup's entry: its sequence number and how many entries now wait.
+    pub fn push(self, entry: PendingAudit) -> (u64, usize) {
+        let queue = self.0;
+        // The entry is in before the lookup stops counting as reading.
+        std::mem::forget(self);
+        let mut s = queue.state();
+        s.entries.push(entry);
+        s.pushed += 1;
+        let out = (s.pushed, s.entries.len());
+        queue.stop_reading(s);
+        out
+    }
+}
+
+impl Drop for Reading<'_> {
+    /// A lookup that failed before buffering its entry.
+    fn drop(&mut self) {
+        self.0.stop_reading(self.0.state());
+    }
+}
+
+#[derive(Default)]
+struct AuditQueueState {
+    /// Entries not committed and not being written, oldest first.
+    entries: Vec<PendingAudit>,
+    /// Sequence number of the last entry pushed.
+    pushed: u64,
+    /// Every entry up to this sequence number is committed.
+    durable: u64,
+    /// A caller is writing a batch (or gathering one).
+    writing: bool,
+    /// Lookups reading, whose entries are not buffered yet.
+    reading: usize,
+    /// The writer waits for `reading` to reach 0.
+    gathering: bool,
+}
+
+impl AuditQueue {
+    fn state(&self) -> std::sync::MutexGuard<'_, AuditQueueState> {
+        // The state is consistent between statements; a panicking writer put nothing half-done
+        // (its batch is lost to the panic, as an unwritten buffer is to a crash).
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Buffer an entry: its sequence number and how many entries now wait to be written.
+    pub fn push(&self, entry: PendingAudit) -> (u64, usize) {
+        let mut s = self.state();
+        s.entries.push(entry);
+        s.pushed += 1;
+        (s.pushed, s.entries.len())
+    }
+
+    /// A lookup starts reading: a batch writer gathering entries waits for it (bounded).
+    pub fn start(&self) -> Reading<'_> {
+        self.state().reading += 1;
+        Reading(self)
+    }
+
+    fn stop_reading(&self, mut s: std::sync::MutexGuard<'_, AuditQueueState>) {
+        s.reading = s.reading.saturating_sub(1);
+        let wake = s.gathering && s.reading == 0;
+        drop(s);
+        if wake {
+            self.gathered.notify_one();
+        }
+    }
+
+    /// Entries buffered and not being written.
+    pub fn buffered(&self) -> usize {
+        self.state().entries.len()
+    }
+
+    /// Sequence number of the last entry pushed.
+    #[cfg(test)]
+    pub fn pushed(&self) -> u64 {
+        self.state().pushed
+    }
+
+    /// Return once every entry pushed so far is committed (see [`AuditQueue::commit_through`]).
+    pub fn commit_all(
+        &self,
+        write: impl Fn(&[PendingAudit]) -> Result<(), RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let last = self.state().pushed;
+        self.commit_through(last, write)
+    }
+
+    /// Return once every entry up to sequence number `seq` is committed, writing the buffered
+    /// entries with `write` (one transaction) when no other caller is writing. An error of this
+    /// caller's own batch is returned; a batch of another caller that failed is retried by this
+    /// caller once, so each caller fails at most with its own attempt.
+    pub fn commit_through(
+        &self,
+        seq: u64,
+        write: impl Fn(&[PendingAudit]) -> Result<(), RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let mut s = self.state();
+        loop {
+            if s.durable >= seq {
+                return Ok(());
+            }
+            if s.writing {
+                s = self.changed.wait(s).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            s.writing = true;
+            if s.reading > 0 {
+                let until = std::time::Instant::now() + MAX_GATHER;
+                s.gathering = true;
+                while s.reading > 0 {
+                    let now = std::time::Instant::now();
+                    if now >= until {
+                        break;
+                    }
+                    s = self
+                        .gathered
+                        .wait_timeout(s, until - now)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0;
+                }
+                s.gathering = false;
+            }
+            let batch = std::mem::take(&mut s.entries);
+            let last = s.pushed;
+            drop(s);
+            let result = if batch.is_empty() {
+                Ok(())
+            } else {
+                write(&batch)
+            };
+            s = self.state();
+            s.writing = false;
+            match result {
+                Ok(()) => s.durable = s.durable.max(last),
+                Err(_) => {
+                    // Not written: put the batch back in front of what arrived meanwhile.
+                    let newer = std::mem::replace(&mut s.entries, batch);
+                    s.entries.extend(newer);
+                }
+            }
+            drop(s);
+            self.changed.notify_all();
+            return result;
+        }
+    }
 }
 
 /// Check that an existing row matches a repeated request (same issuance, same citizen).
@@ -618,6 +798,8 @@ pub(crate) fn status_from(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
     fn citizen_hash_is_keyed_and_normalized() {
@@ -631,5 +813,82 @@ mod tests {
             CitizenIdHasher::new(&[1u8; 16]).unwrap_err().code(),
             "registry_invalid_input"
         );
+    }
+
+    fn entry(code: &str) -> PendingAudit {
+        PendingAudit {
+            at: 1,
+            code: code.into(),
+            actor: "t".into(),
+            detail: "valid".into(),
+        }
+    }
+
+    #[test]
+    fn a_failed_audit_batch_is_kept_in_order_and_written_by_the_next_commit() {
+        let q = AuditQueue::default();
+        let (s1, _) = q.push(entry("a"));
+        let (s2, n) = q.push(entry("b"));
+        assert_eq!((s1, s2, n), (1, 2, 2));
+        let e = q
+            .commit_through(s1, |_| {
+                Err(RegistryError::Unavailable {
+                    detail: "down".into(),
+                })
+            })
+            .unwrap_err();
+        assert_eq!(e.code(), "registry_unavailable");
+        assert_eq!(q.push(entry("c")), (3, 3));
+        let written = Mutex::new(Vec::new());
+        let write = |b: &[PendingAudit]| {
+            written
+                .lock()
+                .unwrap()
+                .push(b.iter().map(|a| a.code.clone()).collect::<Vec<_>>());
+            Ok(())
+        };
+        q.commit_through(s1, write).unwrap();
+        assert_eq!(*written.lock().unwrap(), [vec!["a", "b", "c"]]);
+        assert_eq!(q.buffered(), 0);
+        // Committed entries are not written again; nothing new means no write at all.
+        q.commit_through(s2, write).unwrap();
+        q.commit_all(write).unwrap();
+        assert_eq!(written.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn concurrent_commits_share_batches_and_return_only_once_their_entry_is_written() {
+        let q = AuditQueue::default();
+        let written = Mutex::new(std::collections::HashSet::new());
+        let batches = AtomicUsize::new(0);
+        let (threads, each) = (8, 50);
+        std::thread::scope(|s| {
+            for t in 0..threads {
+                let (q, written, batches) = (&q, &written, &batches);
+                s.spawn(move || {
+                    for i in 0..each {
+                        let code = format!("{t}-{i}");
+                        let (seq, _) = q.push(entry(&code));
+                        q.commit_through(seq, |b| {
+                            std::thread::sleep(std::time::Duration::from_micros(200));
+                            let mut w = written.lock().unwrap();
+                            for a in b {
+                                assert!(w.insert(a.code.clone()), "{} written twice", a.code);
+                            }
+                            batches.fetch_add(1, Ordering::SeqCst);
+                            Ok(())
+                        })
+                        .unwrap();
+                        assert!(
+                            written.lock().unwrap().contains(&code),
+                            "{code} not written"
+                        );
+                    }
+                });
+            }
+        });
+        assert_eq!(written.lock().unwrap().len(), threads * each);
+        assert!(batches.load(Ordering::SeqCst) <= threads * each);
+        assert_eq!(q.buffered(), 0);
     }
 }

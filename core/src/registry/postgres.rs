@@ -1,16 +1,15 @@
 //! The PostgreSQL registry (sync `postgres` client, r2d2 connection pool, schema migrations).
 
 use super::{
-    AuditEvent, CitizenIdHash, CodeSource, IssueRequest, MAX_CODE_ATTEMPTS, OsCodeSource,
-    PendingAudit, Record, Registry, RegistryError, Requester, Reservation, StatusKind, Transition,
-    digest32, key_id8, parse_code, same_issuance, status_from,
+    AuditEvent, AuditQueue, CitizenIdHash, CodeSource, IssueRequest, MAX_CODE_ATTEMPTS,
+    OsCodeSource, PendingAudit, Record, Registry, RegistryError, Requester, Reservation,
+    StatusKind, Transition, digest32, key_id8, parse_code, same_issuance, status_from,
 };
 use crate::code::VerificationCode;
 use crate::kind::DocumentKind;
 use crate::report::now_unix;
 use postgres::{GenericClient, NoTls};
 use std::str::FromStr;
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 type Pool = r2d2::Pool<Manager>;
@@ -21,6 +20,7 @@ type Pool = r2d2::Pool<Manager>;
 struct Conn {
     client: postgres::Client,
     by_code: Option<postgres::Statement>,
+    lookups: Option<postgres::Statement>,
 }
 
 impl Conn {
@@ -40,6 +40,27 @@ impl Conn {
             .map(|r| to_record(&r))
             .transpose()
     }
+
+    /// Append a batch of lookup entries: one statement, prepared once per connection, run on
+    /// its own (a statement is a transaction): one round trip and one commit for the batch.
+    fn append_lookups(&mut self, batch: &[PendingAudit]) -> Result<(), RegistryError> {
+        let stmt = match &self.lookups {
+            Some(s) => s.clone(),
+            None => {
+                let s = self
+                    .client
+                    .prepare(AUDIT_LOOKUPS_SQL)
+                    .map_err(map_err("audit"))?;
+                self.lookups = Some(s.clone());
+                s
+            }
+        };
+        let (at, code, actor, detail) = lookup_columns(batch);
+        self.client
+            .execute(&stmt, &[&at, &code, &actor, &detail])
+            .map_err(map_err("audit"))?;
+        Ok(())
+    }
 }
 
 /// The pool's connection manager. Connections are not tested on checkout (that costs a round
@@ -58,6 +79,7 @@ impl r2d2::ManageConnection for Manager {
         Ok(Conn {
             client: self.config.connect(NoTls)?,
             by_code: None,
+            lookups: None,
         })
     }
 
@@ -117,7 +139,8 @@ impl PgOptions {
 /// share one database.
 pub struct PgRegistry {
     pool: Pool,
-    audit_buffer: Mutex<Vec<PendingAudit>>,
+    /// Lookup audit entries and their group commit.
+    audits: AuditQueue,
     options: PgOptions,
     codes: Box<dyn CodeSource>,
 }
@@ -230,8 +253,11 @@ fn map_err(operation: &'static str) -> impl Fn(postgres::Error) -> RegistryError
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+/// The audit detail of a lookup: the status it saw, or `unknown`.
+fn lookup_detail(found: Option<&Record>) -> String {
+    found
+        .map_or("unknown", |r| r.status.kind().as_str())
+        .to_string()
 }
 
 fn to_record(row: &postgres::Row) -> Result<Record, RegistryError> {
@@ -297,28 +323,21 @@ fn audit(
     Ok(())
 }
 
-/// Append buffered lookup entries in one statement (one round trip, however many there are).
-fn audit_lookups(
-    c: &mut impl GenericClient,
-    pending: &[PendingAudit],
-) -> Result<(), RegistryError> {
-    if pending.is_empty() {
-        return Ok(());
-    }
-    let at: Vec<i64> = pending.iter().map(|a| a.at as i64).collect();
-    let code: Vec<&str> = pending.iter().map(|a| a.code.as_str()).collect();
-    let actor: Vec<&str> = pending.iter().map(|a| a.actor.as_str()).collect();
-    let detail: Vec<&str> = pending.iter().map(|a| a.detail.as_str()).collect();
-    c.execute(
-        "INSERT INTO audit_log (at, code, action, actor, detail)
-         SELECT t.at, t.code, 'lookup', t.actor, t.detail
-         FROM unnest($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[])
-              WITH ORDINALITY AS t(at, code, actor, detail, n)
-         ORDER BY t.n",
-        &[&at, &code, &actor, &detail],
+/// Append lookup entries in one statement (one round trip, however many there are), in order.
+const AUDIT_LOOKUPS_SQL: &str = "INSERT INTO audit_log (at, code, action, actor, detail)
+     SELECT t.at, t.code, 'lookup', t.actor, t.detail
+     FROM unnest($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[])
+          WITH ORDINALITY AS t(at, code, actor, detail, n)
+     ORDER BY t.n";
+
+/// The parameters of [`AUDIT_LOOKUPS_SQL`].
+fn lookup_columns(batch: &[PendingAudit]) -> (Vec<i64>, Vec<&str>, Vec<&str>, Vec<&str>) {
+    (
+        batch.iter().map(|a| a.at as i64).collect(),
+        batch.iter().map(|a| a.code.as_str()).collect(),
+        batch.iter().map(|a| a.actor.as_str()).collect(),
+        batch.iter().map(|a| a.detail.as_str()).collect(),
     )
-    .map_err(map_err("audit"))?;
-    Ok(())
 }
 
 impl PgRegistry {
@@ -359,7 +378,7 @@ impl PgRegistry {
             })?;
         let reg = Self {
             pool,
-            audit_buffer: Mutex::new(Vec::new()),
+            audits: AuditQueue::default(),
             options,
             codes,
         };
@@ -382,18 +401,20 @@ impl PgRegistry {
             at: now_unix(),
             code: code.compact(),
             actor: who.0.clone(),
-            detail: found
-                .map_or("unknown", |r| r.status.kind().as_str())
-                .to_string(),
+            detail: lookup_detail(found),
         };
-        let mut buf = lock(&self.audit_buffer);
-        buf.push(entry);
-        buf.len()
+        self.audits.push(entry).1
+    }
+
+    /// Write the buffered lookup audit entries and close the pool. Dropping the registry does
+    /// the same but cannot report a failure; this returns it.
+    pub fn close(self) -> Result<(), RegistryError> {
+        self.flush()
     }
 
     /// Lookup audit entries buffered, not yet written.
     pub fn lookup_audit_buffered(&self) -> usize {
-        lock(&self.audit_buffer).len()
+        self.audits.buffered()
     }
 
     /// The lookup audit batch size (`lookup_audit_batch` of [`PgOptions`]).
@@ -443,19 +464,14 @@ impl PgRegistry {
     ) -> Result<T, RegistryError> {
         let mut c = self.conn()?;
         let mut tx = c.client.transaction().map_err(map_err(operation))?;
-        let pending = std::mem::take(&mut *lock(&self.audit_buffer));
-        let out = audit_lookups(&mut tx, &pending).and_then(|()| f(&mut tx));
-        match out {
-            Ok(v) => {
-                tx.commit().map_err(map_err(operation))?;
-                Ok(v)
-            }
-            Err(e) => {
-                // Keep the lookups for the next write (the rollback dropped them).
-                lock(&self.audit_buffer).extend(pending);
-                Err(e)
-            }
-        }
+        let v = f(&mut tx)?;
+        tx.commit().map_err(map_err(operation))?;
+        Ok(v)
+    }
+
+    /// Append a batch of lookup entries in one statement (the writer of [`AuditQueue`]).
+    fn write_lookups(&self, batch: &[PendingAudit]) -> Result<(), RegistryError> {
+        self.conn()?.append_lookups(batch)
     }
 
     /// Apply one state-machine step atomically, with its audit entry.
@@ -630,9 +646,19 @@ impl Registry for PgRegistry {
         code: &VerificationCode,
         who: &Requester,
     ) -> Result<Option<Record>, RegistryError> {
+        let reading = self.audits.start();
         let found = { self.conn()?.get_by_code(&code.compact())? };
-        if self.record_lookup(code, who, found.as_ref()) >= self.options.lookup_audit_batch {
-            self.flush()?;
+        let (seq, buffered) = reading.push(PendingAudit {
+            at: now_unix(),
+            code: code.compact(),
+            actor: who.0.clone(),
+            detail: lookup_detail(found.as_ref()),
+        });
+        if buffered >= self.options.lookup_audit_batch {
+            // With a batch of 1, always: this returns once our entry is committed, by us or by
+            // the concurrent lookup whose batch took it (one transaction for all that queued).
+            self.audits
+                .commit_through(seq, |batch| self.write_lookups(batch))?;
         }
         Ok(found)
     }
@@ -694,10 +720,7 @@ impl Registry for PgRegistry {
     }
 
     fn flush(&self) -> Result<(), RegistryError> {
-        if lock(&self.audit_buffer).is_empty() {
-            return Ok(());
-        }
-        self.write("flush", |_| Ok(()))
+        self.audits.commit_all(|batch| self.write_lookups(batch))
     }
 }
 

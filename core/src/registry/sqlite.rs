@@ -1,9 +1,9 @@
 //! The embedded SQLite registry (bundled SQLite, WAL journal).
 
 use super::{
-    AuditEvent, CodeSource, IssueRequest, MAX_CODE_ATTEMPTS, OsCodeSource, PendingAudit, Record,
-    Registry, RegistryError, Requester, Reservation, StatusKind, Transition, digest32, key_id8,
-    parse_code, same_issuance, status_from,
+    AuditEvent, AuditQueue, CodeSource, IssueRequest, MAX_CODE_ATTEMPTS, OsCodeSource,
+    PendingAudit, Record, Registry, RegistryError, Requester, Reservation, StatusKind, Transition,
+    digest32, key_id8, parse_code, same_issuance, status_from,
 };
 use crate::code::VerificationCode;
 use crate::kind::DocumentKind;
@@ -34,6 +34,19 @@ pub struct SqliteOptions {
     /// Cap on the database size in bytes (`PRAGMA max_page_count`; default none). Past it,
     /// writes fail with [`RegistryError::StorageFull`], as on a full disk.
     pub max_size_bytes: Option<u64>,
+    /// Memory-map up to this many bytes of the database file on the read connections (`PRAGMA
+    /// mmap_size`; default 256 MiB, 0 turns it off). Every commit (a lookup's audit entry
+    /// included) makes the readers drop their page caches; mapped pages are then read without a
+    /// system call. The writer does not map (its writes go through `write`). An I/O error on
+    /// a mapped page is a signal instead of an error code, which is why it can be turned off.
+    pub mmap_bytes: u64,
+    /// Checkpoint the WAL into the database file once it holds this many pages (`PRAGMA
+    /// wal_autocheckpoint`; default 16384, 64 MiB of 4 KiB pages; SQLite's own default is
+    /// 1000). Every audit entry lands on a random leaf of the per-code index, so each lookup
+    /// adds about one page to the WAL; a checkpoint copies the pages and fsyncs twice, and a
+    /// longer interval copies each hot page once for many commits. The WAL file grows to about
+    /// this size (it is reused, not shrunk, after a checkpoint).
+    pub wal_autocheckpoint_pages: u32,
 }
 
 impl Default for SqliteOptions {
@@ -44,6 +57,8 @@ impl Default for SqliteOptions {
             lookup_audit_batch: 1,
             busy_timeout: Duration::from_secs(10),
             max_size_bytes: None,
+            mmap_bytes: 256 << 20,
+            wal_autocheckpoint_pages: 16384,
         }
     }
 }
@@ -64,6 +79,16 @@ impl SqliteOptions {
         self.max_size_bytes = Some(bytes);
         self
     }
+    /// Set `mmap_bytes` (0: no memory map).
+    pub fn mmap_bytes(mut self, bytes: u64) -> Self {
+        self.mmap_bytes = bytes;
+        self
+    }
+    /// Set `wal_autocheckpoint_pages` (0: never checkpoint automatically).
+    pub fn wal_autocheckpoint_pages(mut self, pages: u32) -> Self {
+        self.wal_autocheckpoint_pages = pages;
+        self
+    }
     /// Set `readers` (minimum 1).
     pub fn readers(mut self, n: usize) -> Self {
         self.readers = n.max(1);
@@ -77,6 +102,11 @@ impl SqliteOptions {
 /// its own savepoint, so a failing writer rolls back only its own statements), and the last
 /// writer in line commits for all of them. Every write still returns only after its commit, so
 /// durability is unchanged (one fsync per group instead of one per write).
+///
+/// Lookups read on a pool of read connections (WAL: readers never wait for the writer) and
+/// queue their audit entries; with the default `lookup_audit_batch` of 1, one of the queued
+/// lookups appends them all as a single member of a group, and each lookup returns once its
+/// entry is committed (see the crate README, "Registry audit log").
 pub struct SqliteRegistry {
     path: PathBuf,
     writer: Mutex<Writer>,
@@ -86,7 +116,8 @@ pub struct SqliteRegistry {
     committed_cv: Condvar,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
-    audit_buffer: Mutex<Vec<PendingAudit>>,
+    /// Lookup audit entries and their group commit.
+    audits: AuditQueue,
     options: SqliteOptions,
     codes: Box<dyn CodeSource>,
     /// [`MAX_GROUP_AGE`]; a field so a test can widen it on a loaded machine.
@@ -243,6 +274,11 @@ fn get_by(conn: &Connection, column: &str, value: &str) -> Result<Option<Record>
         .transpose()
 }
 
+/// Run a statement without parameters or rows through the connection's statement cache.
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
 fn audit(
     conn: &Connection,
     at: u64,
@@ -291,7 +327,7 @@ impl SqliteRegistry {
             committed_cv: Condvar::new(),
             readers,
             next_reader: AtomicUsize::new(0),
-            audit_buffer: Mutex::new(Vec::new()),
+            audits: AuditQueue::default(),
             options,
             codes,
             max_group_age: MAX_GROUP_AGE,
@@ -301,6 +337,12 @@ impl SqliteRegistry {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Write the buffered lookup audit entries and close the registry. Dropping it does the same
+    /// but cannot report a failure; this returns it.
+    pub fn close(self) -> Result<(), RegistryError> {
+        self.flush()
     }
 
     fn connect(
@@ -330,6 +372,23 @@ impl SqliteRegistry {
             },
         )
         .map_err(map_err("open"))?;
+        if create {
+            conn.pragma_update(None, "wal_autocheckpoint", options.wal_autocheckpoint_pages)
+                .map_err(map_err("open"))?;
+            // The writer's savepoints (one per group member) journal the pages they change;
+            // in memory, not in a temporary file written with a system call per page.
+            conn.pragma_update(None, "temp_store", "MEMORY")
+                .map_err(map_err("open"))?;
+        } else if options.mmap_bytes > 0 {
+            // The pragma returns the resulting size as a row.
+            conn.query_row(
+                &format!("PRAGMA mmap_size = {}", options.mmap_bytes),
+                [],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(map_err("open"))?;
+        }
         if let Some(bytes) = options.max_size_bytes {
             let page: i64 = conn
                 .query_row("PRAGMA page_size", [], |r| r.get(0))
@@ -399,8 +458,8 @@ impl SqliteRegistry {
     }
 
     /// Run `f` as one member of the writer's group transaction (see [`SqliteRegistry`]): in its
-    /// own savepoint, after the buffered lookup audit entries. Returns once the group holding
-    /// `f`'s changes is committed (or with the error that prevented it).
+    /// own savepoint. Returns once the group holding `f`'s changes is committed (or with the
+    /// error that prevented it).
     fn write<T>(
         &self,
         operation: &'static str,
@@ -410,9 +469,7 @@ impl SqliteRegistry {
         let mut w = lock(&self.writer);
         self.waiting.fetch_sub(1, Ordering::SeqCst);
         if !w.open {
-            w.conn
-                .execute_batch("BEGIN IMMEDIATE")
-                .map_err(map_err(operation))?;
+            run_cached(&w.conn, "BEGIN IMMEDIATE").map_err(map_err(operation))?;
             w.open = true;
             w.epoch += 1;
             w.members = 0;
@@ -443,7 +500,7 @@ impl SqliteRegistry {
             || w.members >= MAX_GROUP_MEMBERS
             || w.began.elapsed() >= self.max_group_age;
         if last {
-            let failure = w.conn.execute_batch("COMMIT").err().map(|e| {
+            let failure = run_cached(&w.conn, "COMMIT").err().map(|e| {
                 if !w.conn.is_autocommit() {
                     let _ = w.conn.execute_batch("ROLLBACK");
                 }
@@ -459,39 +516,37 @@ impl SqliteRegistry {
         Ok(value)
     }
 
-    /// `f` (and the buffered lookup entries) inside a savepoint of the open group transaction.
+    /// `f` inside a savepoint of the open group transaction.
     fn member<T>(
         &self,
         conn: &Connection,
         operation: &'static str,
         f: impl FnOnce(&Connection) -> Result<T, RegistryError>,
     ) -> Result<T, RegistryError> {
-        conn.execute_batch("SAVEPOINT member")
-            .map_err(map_err(operation))?;
-        let pending = std::mem::take(&mut *lock(&self.audit_buffer));
-        let result = pending
-            .iter()
-            .try_for_each(|a| audit(conn, a.at, &a.code, "lookup", &a.actor, &a.detail))
-            .and_then(|()| f(conn));
-        match result {
+        run_cached(conn, "SAVEPOINT member").map_err(map_err(operation))?;
+        match f(conn) {
             Ok(v) => {
-                conn.execute_batch("RELEASE member")
-                    .map_err(map_err(operation))?;
+                run_cached(conn, "RELEASE member").map_err(map_err(operation))?;
                 Ok(v)
             }
             Err(e) => {
                 if !conn.is_autocommit() {
-                    let _ = conn.execute_batch("ROLLBACK TO member; RELEASE member");
-                }
-                // The lookup entries were not written: keep them for the next writer.
-                if !pending.is_empty() {
-                    let mut buf = lock(&self.audit_buffer);
-                    let newer = std::mem::replace(&mut *buf, pending);
-                    buf.extend(newer);
+                    let _ = run_cached(conn, "ROLLBACK TO member")
+                        .and_then(|()| run_cached(conn, "RELEASE member"));
                 }
                 Err(e)
             }
         }
+    }
+
+    /// Append a batch of lookup entries as one member of a group commit (the writer of
+    /// [`AuditQueue`]).
+    fn write_lookups(&self, batch: &[PendingAudit]) -> Result<(), RegistryError> {
+        self.write("lookup", |conn| {
+            batch
+                .iter()
+                .try_for_each(|a| audit(conn, a.at, &a.code, "lookup", &a.actor, &a.detail))
+        })
     }
 
     /// Record the end of group `epoch` and wake its members.
@@ -685,25 +740,23 @@ impl Registry for SqliteRegistry {
         who: &Requester,
     ) -> Result<Option<Record>, RegistryError> {
         let key = code.compact();
+        let reading = self.audits.start();
         let found = get_by(&self.reader(), "code", &key)?;
         let detail = found
             .as_ref()
             .map_or("unknown", |r| r.status.kind().as_str())
             .to_string();
-        let full = {
-            let mut buf = lock(&self.audit_buffer);
-            buf.push(PendingAudit {
-                at: now_unix(),
-                code: key,
-                actor: who.0.clone(),
-                detail,
-            });
-            buf.len() >= self.options.lookup_audit_batch
-        };
-        if full {
-            // Join a group commit even if another writer already took our entry: it is then in
-            // the open group (or a committed one), and this write returns after that commit.
-            self.write("lookup", |_| Ok(()))?;
+        let (seq, buffered) = reading.push(PendingAudit {
+            at: now_unix(),
+            code: key,
+            actor: who.0.clone(),
+            detail,
+        });
+        if buffered >= self.options.lookup_audit_batch {
+            // With a batch of 1, always: this returns once our entry is committed, by us or by
+            // the concurrent lookup whose batch took it.
+            self.audits
+                .commit_through(seq, |batch| self.write_lookups(batch))?;
         }
         Ok(found)
     }
@@ -759,10 +812,7 @@ impl Registry for SqliteRegistry {
     }
 
     fn flush(&self) -> Result<(), RegistryError> {
-        if lock(&self.audit_buffer).is_empty() {
-            return Ok(());
-        }
-        self.write("flush", |_| Ok(()))
+        self.audits.commit_all(|batch| self.write_lookups(batch))
     }
 }
 
@@ -855,7 +905,80 @@ mod tests {
     }
 
     #[test]
-    fn batched_lookups_are_written_with_the_next_write() {
+    fn concurrent_lookups_are_each_committed_before_they_return() {
+        let dir = tempfile::tempdir().unwrap();
+        let reg = SqliteRegistry::open(dir.path().join("r.sqlite")).unwrap();
+        let code = VerificationCode::generate().unwrap();
+        let (threads, each) = (8, 25);
+        std::thread::scope(|s| {
+            for t in 0..threads {
+                let (reg, code) = (&reg, &code);
+                s.spawn(move || {
+                    // A separate connection sees only committed rows.
+                    let c = Connection::open(reg.path()).unwrap();
+                    let who = Requester::new(format!("t{t}"));
+                    for n in 1..=each {
+                        assert!(reg.lookup(code, &who).unwrap().is_none());
+                        let seen: i64 = c
+                            .query_row(
+                                "SELECT count(*) FROM audit_log WHERE action = 'lookup' AND actor = ?1",
+                                params![who.0],
+                                |r| r.get(0),
+                            )
+                            .unwrap();
+                        assert_eq!(seen, n as i64, "thread {t}");
+                    }
+                });
+            }
+        });
+        assert_eq!(count(reg.path(), "lookup"), (threads * each) as i64);
+        let log = reg.audit(&code).unwrap();
+        assert_eq!(log.len(), threads * each);
+        assert!(
+            log.iter()
+                .all(|e| e.action == "lookup" && e.detail == "unknown")
+        );
+    }
+
+    #[test]
+    fn lookups_queued_behind_a_commit_share_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut reg = SqliteRegistry::open(dir.path().join("r.sqlite")).unwrap();
+        reg.max_group_age = Duration::from_secs(60);
+        let reg = Arc::new(reg);
+        let code = VerificationCode::generate().unwrap();
+        let n = 12;
+        let before = lock(&reg.writer).epoch;
+        // Hold the writer: the first lookup to commit takes the buffered entries and waits for
+        // the writer; the lookups behind it queue up and must then go in one transaction.
+        let gate = lock(&reg.writer);
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let reg = Arc::clone(&reg);
+                std::thread::spawn(move || {
+                    reg.lookup(&code, &Requester::new(format!("q{i}"))).unwrap()
+                })
+            })
+            .collect();
+        while reg.audits.pushed() < n || reg.waiting.load(Ordering::SeqCst) < 1 {
+            std::thread::yield_now();
+        }
+        drop(gate);
+        for h in handles {
+            assert!(h.join().unwrap().is_none());
+        }
+        // The first writer's batch (its own entry, or more if others pushed before it took
+        // the batch), then one batch with all the rest.
+        let commits = lock(&reg.writer).epoch - before;
+        assert!(
+            (1..=2).contains(&commits),
+            "{commits} commits for {n} lookups"
+        );
+        assert_eq!(count(reg.path(), "lookup"), n as i64);
+    }
+
+    #[test]
+    fn batched_lookups_are_written_when_the_batch_fills_on_flush_and_on_close() {
         let dir = tempfile::tempdir().unwrap();
         let reg = SqliteRegistry::open_with(
             dir.path().join("r.sqlite"),
@@ -874,5 +997,20 @@ mod tests {
         reg.lookup(&code, &who).unwrap();
         reg.flush().unwrap();
         assert_eq!(count(reg.path(), "lookup"), 5);
+        reg.lookup(&code, &who).unwrap();
+        reg.lookup(&code, &who).unwrap();
+        let path = reg.path().to_path_buf();
+        assert_eq!(count(&path, "lookup"), 5);
+        reg.close().unwrap();
+        assert_eq!(count(&path, "lookup"), 7);
+        let reg = SqliteRegistry::open_with(
+            &path,
+            SqliteOptions::default().lookup_audit_batch(4),
+            Box::new(OsCodeSource),
+        )
+        .unwrap();
+        reg.lookup(&code, &who).unwrap();
+        drop(reg);
+        assert_eq!(count(&path, "lookup"), 8);
     }
 }
