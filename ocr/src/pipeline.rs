@@ -42,6 +42,7 @@ impl Default for OcrConfig {
 #[derive(Debug, Clone)]
 pub struct OcrBuilder {
     threads: usize,
+    recognizer_sessions: usize,
     orientation: bool,
     config: OcrConfig,
 }
@@ -50,6 +51,14 @@ impl OcrBuilder {
     /// Inference threads per model (0 = one per physical core).
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = n;
+        self
+    }
+
+    /// Recognizer sessions run side by side (default 1: one session using
+    /// every thread, the least memory; 0 = one per thread, faster on a
+    /// page of many lines). See [`OrtModels::open_with`] for the trade-off.
+    pub fn recognizer_sessions(mut self, n: usize) -> Self {
+        self.recognizer_sessions = n;
         self
     }
 
@@ -65,10 +74,15 @@ impl OcrBuilder {
         self
     }
 
-    /// Open the models of `store` in ONNX Runtime (see [`OrtModels::open`]
+    /// Open the models of `store` in ONNX Runtime (see [`OrtModels::open_with`]
     /// for the session options).
     pub fn build(self, store: &ModelStore) -> Result<Ocr, OcrError> {
-        let models = Arc::new(OrtModels::open(store, self.threads, self.orientation)?);
+        let models = Arc::new(OrtModels::open_with(
+            store,
+            self.threads,
+            self.recognizer_sessions,
+            self.orientation,
+        )?);
         let orientation: Option<Arc<dyn OrientationClassifier>> = if models.has_orientation() {
             Some(models.clone())
         } else {
@@ -206,6 +220,7 @@ impl Ocr {
     pub fn builder() -> OcrBuilder {
         OcrBuilder {
             threads: 0,
+            recognizer_sessions: 1,
             orientation: true,
             config: OcrConfig::default(),
         }
