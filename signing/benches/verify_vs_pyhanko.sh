@@ -7,6 +7,9 @@
 # Usage (from the repo root):
 #   bash signing/benches/verify_vs_pyhanko.sh [PYTHON]
 # PYTHON must have pyhanko + pyhanko-cli (default: the CI venv's python).
+# SAOY_BENCH_ROUNDS=N (default 1) repeats saoy and pyHanko back to back N times and prints each
+# round's ratios and their medians (a shared, loaded machine is noisy: compare within a round).
+# SAOY_BENCH_BIN=path runs an already built criterion `verify` bench binary instead of cargo.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 PY="${1:-$REPO/.ci/work/venv/bin/python}"
@@ -20,14 +23,25 @@ echo "load before: $(uptime)"
 # `--workspace --bench verify` (not `-p saoy-signing`) keeps the workspace's feature set, so no
 # dependency is rebuilt.
 PROFILE="${SAOY_BENCH_PROFILE:-release}"
-echo "saoy built with cargo profile: $PROFILE"
-SAOY_BENCH_DIR="$OUT" cargo bench -q --profile "$PROFILE" --workspace --bench verify -- --noplot \
-  --warm-up-time 1 --measurement-time 5 'verify/(verify_pdf|verifier_warm)_1mb' >"$OUT/criterion.txt" 2>&1 \
-  || { cat "$OUT/criterion.txt"; exit 1; }
+echo "saoy built with cargo profile: $PROFILE${SAOY_BENCH_BIN:+ (prebuilt: $SAOY_BENCH_BIN)}"
+ROUNDS="${SAOY_BENCH_ROUNDS:-1}"
 CRIT="${CARGO_TARGET_DIR:-$REPO/target}/criterion/verify"
-"$PY" - "$OUT/verify-1mb.pdf" "$OUT/root.pem" "$CRIT" <<'PY'
+: >"$OUT/saoy-rounds.txt"
+run_saoy() {
+  local args=(--noplot --warm-up-time 1 --measurement-time 5 'verify/(verify_pdf|verifier_warm)_1mb')
+  if [ -n "${SAOY_BENCH_BIN:-}" ]; then
+    SAOY_BENCH_DIR="$OUT" "$SAOY_BENCH_BIN" --bench "${args[@]}" >"$OUT/criterion.txt" 2>&1
+  else
+    SAOY_BENCH_DIR="$OUT" cargo bench -q --profile "$PROFILE" --workspace --bench verify -- "${args[@]}" \
+      >"$OUT/criterion.txt" 2>&1
+  fi || { cat "$OUT/criterion.txt"; exit 1; }
+}
+for round in $(seq "$ROUNDS"); do
+run_saoy
+"$PY" - "$OUT/verify-1mb.pdf" "$OUT/root.pem" "$CRIT" "$round" "$ROUNDS" "$OUT/saoy-rounds.txt" <<'PY'
 import json, os, statistics, subprocess, sys, time
 pdf, root, crit = sys.argv[1:4]
+round_no, rounds, log = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 def median_ms(name):
     return json.load(open(os.path.join(crit, name, "new", "estimates.json")))["median"]["point_estimate"] / 1e6
 ours_ms = median_ms("verify_pdf_1mb")
@@ -68,5 +82,18 @@ print(f"pyHanko in-process, reused context (median of 9): {aw:9.2f} ms  -> warm 
 print(f"pyhanko sign validate CLI (median of 3):          {c:9.2f} ms  -> ratio {c / ours_ms:6.1f}x (vs cold)")
 print("target >= 30x (in-process, cold): " + ("met" if a / ours_ms >= 30 else "MISSED"))
 print("target >= 30x (in-process, warm): " + ("met" if aw / warm_ms >= 30 else "MISSED"))
+with open(log, "a") as f:
+    f.write(f"{ours_ms} {warm_ms} {a} {aw}\n")
+if rounds > 1 and round_no == rounds:
+    rows = [list(map(float, l.split())) for l in open(log) if l.strip()]
+    med = lambda xs: statistics.median(xs)
+    print(f"\nover {len(rows)} rounds (medians): saoy cold {med([r[0] for r in rows]):.2f} ms, "
+          f"warm {med([r[1] for r in rows]):.2f} ms; pyHanko fresh {med([r[2] for r in rows]):.2f} ms, "
+          f"reused {med([r[3] for r in rows]):.2f} ms")
+    print(f"per-round ratios cold: {' '.join(f'{r[2] / r[0]:.1f}x' for r in rows)} -> median "
+          f"{med([r[2] / r[0] for r in rows]):.1f}x")
+    print(f"per-round ratios warm: {' '.join(f'{r[3] / r[1]:.1f}x' for r in rows)} -> median "
+          f"{med([r[3] / r[1] for r in rows]):.1f}x")
 PY
+done
 echo "load after: $(uptime)"

@@ -3,7 +3,13 @@
 //! `sign_bench make DIR`: write a ~1 MB certified copy (`DIR/input-1mb.pdf`)
 //! and a TEST-ONLY PKI (`DIR/pki/`).
 //! `sign_bench time DIR N`: sign that PDF N times in-process with the PKI's
-//! P-384 key and print `saoy_sign_median_ms=…`.
+//! P-384 key and print `saoy_sign_median_ms=…` (wall time) and
+//! `saoy_sign_cpu_ms=…` (CPU time of the process, every thread, per document:
+//! what throughput on a busy machine depends on).
+//! `sign_bench verify DIR N`: sign that PDF once, write it to `DIR/signed-1mb.pdf`,
+//! then verify it (trusting `DIR/pki/root.pem`) N times cold
+//! (`verify_pdf`) and N times warm (one reused `Verifier`), printing the same
+//! two measures for each.
 
 use std::path::Path;
 use std::time::Instant;
@@ -39,6 +45,34 @@ pub fn one_mb_copy() -> Result<Vec<u8>, saoy_signing::writer::WriterError> {
     copy.render()
 }
 
+/// CPU time (user + system, all threads) this process has used, in ms, from
+/// `/proc/self/stat` (clock ticks of 10 ms: time loops of many calls).
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    f.iter().sum::<f64>() * 10.0
+}
+
+/// Run `f` `n` times: (median wall ms, CPU ms per call).
+fn time_it<T>(n: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
+    let mut ms = Vec::with_capacity(n);
+    let cpu0 = cpu_ms();
+    for _ in 0..n {
+        let t = Instant::now();
+        std::hint::black_box(f());
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let cpu = (cpu_ms() - cpu0) / n.max(1) as f64;
+    ms.sort_by(f64::total_cmp);
+    (ms.get(ms.len() / 2).copied().unwrap_or(0.0), cpu)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
@@ -59,14 +93,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &[&std::fs::read(pki.join("chain.pem"))?],
             )?;
             let opts = SignOptions::default();
-            let mut ms = Vec::with_capacity(n);
-            for _ in 0..n {
-                let t = Instant::now();
-                let out = sign_pdf(&pdf, &signer, &opts)?;
-                ms.push(t.elapsed().as_secs_f64() * 1000.0);
-                std::hint::black_box(out);
-            }
-            ms.sort_by(f64::total_cmp);
+            sign_pdf(&pdf, &signer, &opts)?;
+            let (median, cpu) = time_it(n, || sign_pdf(&pdf, &signer, &opts));
             if std::env::var_os("SAOY_BENCH_BREAKDOWN").is_some() {
                 let t = Instant::now();
                 for _ in 0..n {
@@ -97,10 +125,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     t.elapsed().as_secs_f64() * 1000.0 / n as f64
                 );
             }
-            println!("saoy_sign_median_ms={:.3}", ms[ms.len() / 2]);
+            println!("saoy_sign_median_ms={median:.3}");
+            println!("saoy_sign_cpu_ms={cpu:.3}");
             println!("input_bytes={}", pdf.len());
         }
-        _ => return Err("usage: sign_bench make DIR | time DIR N".into()),
+        Some("verify") => {
+            use saoy_signing::verify::{Status, Verifier, VerifyOptions, verify_pdf};
+            let dir = Path::new(args.get(2).ok_or("DIR missing")?);
+            let n: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(30);
+            let pdf = std::fs::read(dir.join("input-1mb.pdf"))?;
+            let pki = dir.join("pki");
+            let signer = SoftwareSigner::from_pem(
+                &std::fs::read_to_string(pki.join("signer.key.pem"))?,
+                &std::fs::read(pki.join("signer.pem"))?,
+                &[&std::fs::read(pki.join("chain.pem"))?],
+            )?;
+            let signed = sign_pdf(&pdf, &signer, &SignOptions::default())?;
+            std::fs::write(dir.join("signed-1mb.pdf"), &signed)?;
+            let root = std::fs::read_to_string(pki.join("root.pem"))?;
+            let opts = VerifyOptions::now().with_trust_anchors_pem(&root)?;
+            if verify_pdf(&signed, &opts)?.status != Status::Valid {
+                return Err("the benchmark PDF does not verify as valid".into());
+            }
+            let (cold, cold_cpu) = time_it(n, || verify_pdf(&signed, &opts));
+            let verifier = Verifier::new(opts);
+            let (warm, warm_cpu) = time_it(n, || verifier.verify(&signed));
+            println!("saoy_verify_cold_median_ms={cold:.3}");
+            println!("saoy_verify_cold_cpu_ms={cold_cpu:.3}");
+            println!("saoy_verify_warm_median_ms={warm:.3}");
+            println!("saoy_verify_warm_cpu_ms={warm_cpu:.3}");
+            println!("signed_bytes={}", signed.len());
+        }
+        _ => return Err("usage: sign_bench make DIR | time DIR N | verify DIR N".into()),
     }
     Ok(())
 }

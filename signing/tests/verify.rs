@@ -133,8 +133,12 @@ mod signed {
     /// A one-page PDF; object 5 is an unused "shadow" content stream already
     /// present (and signed) in the original, as in hide-and-replace attacks.
     fn base_pdf() -> Vec<u8> {
+        pdf_with_shadow(b"BT /F1 24 Tf 72 700 Td (Noi dung gia mao) Tj ET")
+    }
+
+    /// [`base_pdf`] with `shadow` as object 5 (large ones make a large file).
+    fn pdf_with_shadow(shadow: &[u8]) -> Vec<u8> {
         let visible = b"BT /F1 24 Tf 72 700 Td (Ban sao dung voi ban chinh) Tj ET";
-        let shadow = b"BT /F1 24 Tf 72 700 Td (Noi dung gia mao) Tj ET";
         let objs: Vec<Vec<u8>> = vec![
             b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
@@ -484,6 +488,73 @@ mod signed {
             "{:?}",
             codes(&r)
         );
+    }
+
+    /// Files of 128 KiB and more have their newest byte range hashed from the start, beside the
+    /// parsing, on a guess read from the raw bytes: the guess must never decide what is checked.
+    #[test]
+    fn large_files_hashed_early_are_checked_against_the_parsed_byte_range() {
+        let shadow = b"BT /F1 8 Tf 72 700 Td (lap lai) Tj ET\n".repeat(8000);
+        let big = pdf_with_shadow(&shadow);
+        assert!(big.len() > 256 * 1024);
+        let signer = fixture().pki.signer().unwrap();
+        let signed = sign_pdf(&big, &signer, &SignOptions::default()).unwrap();
+        assert_eq!(verify(&signed).status, Status::Valid);
+        let mut tampered = signed.clone();
+        let i = find(&tampered, b"Ban sao dung");
+        tampered[i] = b'X';
+        assert_invalid_with(&verify(&tampered), ReasonCode::DigestMismatch);
+        let mut tampered = signed.clone();
+        let i = find(&tampered, b"(lap lai)") + 200_000;
+        tampered[i] ^= 1;
+        assert_invalid_with(&verify(&tampered), ReasonCode::DigestMismatch);
+
+        // A decoy /ByteRange after the signature: the guess is wrong, the real range is hashed.
+        let decoy = append_update(
+            &signed,
+            &[(91, b"<< /ByteRange [0 100 200 300] >>".to_vec())],
+        );
+        let r = verify(&decoy);
+        assert!(!codes(&r).contains(&"digest_mismatch"), "{:?}", codes(&r));
+        assert!(!codes(&r).contains(&"signature_invalid"), "{:?}", codes(&r));
+        let mut tampered = decoy.clone();
+        let i = find(&tampered, b"Ban sao dung");
+        tampered[i] = b'X';
+        assert_invalid_with(&verify(&tampered), ReasonCode::DigestMismatch);
+
+        // Two signatures: the newer one matches the guess, the older one is hashed as usual.
+        let twice = sign_pdf(&signed, &signer, &SignOptions::default().field_name("Sig2")).unwrap();
+        let r = verify(&twice);
+        assert_eq!(r.status, Status::Valid, "{:?}", codes(&r));
+        assert_eq!(r.signatures.len(), 2);
+        let mut tampered = twice.clone();
+        let i = find(&tampered, b"Ban sao dung");
+        tampered[i] = b'X';
+        let r = verify(&tampered);
+        assert_eq!(r.status, Status::Invalid);
+        for s in &r.signatures {
+            assert!(
+                s.reasons
+                    .iter()
+                    .any(|x| x.code == ReasonCode::DigestMismatch),
+                "{:?}",
+                s.reasons
+            );
+        }
+
+        // SHA-384 content digest: the early SHA-256 is not used.
+        let sha384 = fixture()
+            .pki
+            .signer()
+            .unwrap()
+            .with_digest(saoy_signing::digest::DigestAlgorithm::Sha384)
+            .unwrap();
+        let signed384 = sign_pdf(&big, &sha384, &SignOptions::default()).unwrap();
+        assert_eq!(verify(&signed384).status, Status::Valid);
+        let mut tampered = signed384.clone();
+        let i = find(&tampered, b"Ban sao dung");
+        tampered[i] = b'X';
+        assert_invalid_with(&verify(&tampered), ReasonCode::DigestMismatch);
     }
 
     #[test]

@@ -89,6 +89,73 @@ thread_local! {
     static CURRENT: RefCell<Option<Arc<LinkCache>>> = const { RefCell::new(None) };
 }
 
+thread_local! {
+    /// The certificate-signature checks made so far by the verification call
+    /// running on this thread ([`within_call`]), if any.
+    static CALL: RefCell<Option<HashMap<Key, bool>>> = const { RefCell::new(None) };
+}
+
+/// Most links one call remembers (path building is budgeted far below this).
+const CALL_MEMO_CAPACITY: usize = 4096;
+
+/// Restores the previous per-call memo of this thread when dropped (also on unwind).
+struct CallMemo(Option<HashMap<Key, bool>>);
+
+impl Drop for CallMemo {
+    fn drop(&mut self) {
+        let prev = self.0.take();
+        CALL.with(|c| *c.borrow_mut() = prev);
+    }
+}
+
+/// Run `f` (one verification call) with a fresh memo of certificate-signature
+/// checks: path building, the B-LT pairs and the revocation walk each ask
+/// whether the same certificate verifies under the same issuer key, and
+/// within one call the answer cannot change, so the signature is checked
+/// once. The memo ends with the call; a [`Verifier`]'s cache (if installed)
+/// is still consulted and filled as before.
+pub(crate) fn within_call<R>(f: impl FnOnce() -> R) -> R {
+    let prev = CALL.with(|c| c.borrow_mut().replace(HashMap::new()));
+    let _restore = CallMemo(prev);
+    f()
+}
+
+/// Whether a [`Verifier`]'s cache is installed on this thread.
+pub(crate) fn verifier_installed() -> bool {
+    CURRENT.with(|c| c.borrow().is_some())
+}
+
+/// The links checked so far in one call's memo.
+pub(crate) type CallLinks = Vec<(Key, bool)>;
+
+/// Run `f` (a part of a verification call, on a helper thread) with a fresh
+/// memo; return its result and the links it checked, for [`absorb`].
+pub(crate) fn within_call_links<R>(f: impl FnOnce() -> R) -> (R, CallLinks) {
+    let prev = CALL.with(|c| c.borrow_mut().replace(HashMap::new()));
+    let restore = CallMemo(prev);
+    let r = f();
+    let links = CALL
+        .with(|c| c.borrow_mut().take())
+        .map(|m| m.into_iter().collect())
+        .unwrap_or_default();
+    drop(restore);
+    (r, links)
+}
+
+/// Add links checked on a helper thread to this thread's call memo.
+pub(crate) fn absorb(links: CallLinks) {
+    CALL.with(|c| {
+        if let Some(m) = c.borrow_mut().as_mut() {
+            for (k, ok) in links {
+                if m.len() >= CALL_MEMO_CAPACITY {
+                    break;
+                }
+                m.insert(k, ok);
+            }
+        }
+    });
+}
+
 /// Restores the previous cache of this thread when dropped (also on unwind).
 struct Installed(Option<Arc<LinkCache>>);
 
@@ -108,15 +175,32 @@ pub(crate) fn signature_link(
     check: impl FnOnce() -> bool,
 ) -> bool {
     let cache = CURRENT.with(|c| c.borrow().clone());
-    let Some(cache) = cache else {
+    let memo = CALL.with(|c| c.borrow().is_some());
+    if cache.is_none() && !memo {
         return check();
-    };
+    }
     let key = LinkCache::key(cert_der, issuer_spki);
-    if let Some(ok) = cache.get(&key) {
+    if let Some(ok) = CALL.with(|c| c.borrow().as_ref().and_then(|m| m.get(&key).copied())) {
         return ok;
     }
-    let ok = check();
-    cache.put(key, ok);
+    let ok = match cache {
+        Some(cache) => match cache.get(&key) {
+            Some(ok) => ok,
+            None => {
+                let ok = check();
+                cache.put(key, ok);
+                ok
+            }
+        },
+        None => check(),
+    };
+    CALL.with(|c| {
+        if let Some(m) = c.borrow_mut().as_mut()
+            && m.len() < CALL_MEMO_CAPACITY
+        {
+            m.insert(key, ok);
+        }
+    });
     ok
 }
 
@@ -278,6 +362,40 @@ trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n";
         let mut bad = signed.clone();
         bad[20] ^= 1;
         assert_eq!(v.verify(&bad).unwrap().status, Status::Invalid);
+    }
+
+    #[test]
+    fn within_one_call_each_link_is_checked_once() {
+        let runs = std::cell::Cell::new(0);
+        let check = |ok: bool| {
+            runs.set(runs.get() + 1);
+            ok
+        };
+        within_call(|| {
+            assert!(signature_link(b"c", b"k", || check(true)));
+            assert!(signature_link(b"c", b"k", || check(true)));
+            // Another issuer key is another link.
+            assert!(!signature_link(b"c", b"k2", || check(false)));
+            assert!(!signature_link(b"c", b"k2", || check(false)));
+        });
+        assert_eq!(runs.get(), 2);
+        // The memo ends with the call.
+        signature_link(b"c", b"k", || check(true));
+        assert_eq!(runs.get(), 3);
+        assert!(CALL.with(|c| c.borrow().is_none()));
+        // Links checked on a helper thread join the caller's memo.
+        within_call(|| {
+            let (r, links) = std::thread::scope(|s| {
+                s.spawn(|| within_call_links(|| signature_link(b"h", b"k", || true)))
+                    .join()
+                    .unwrap()
+            });
+            assert!(r);
+            assert_eq!(links.len(), 1);
+            absorb(links);
+            assert!(signature_link(b"h", b"k", || check(false)));
+        });
+        assert_eq!(runs.get(), 3);
     }
 
     #[test]

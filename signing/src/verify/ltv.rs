@@ -54,7 +54,18 @@ pub(crate) fn parse_token(token: &[u8], extra_pool: &[Cert]) -> Result<Token, Re
         .collect();
     pool.extend(extra_pool.iter().cloned());
     let mut rs = Vec::new();
-    let tsa = super::check_signer(&sd, si, dalg, cms::OID_TST_INFO, &[ec], &pool, &mut rs);
+    let tsa = super::check_signer(
+        &sd,
+        si,
+        dalg,
+        cms::OID_TST_INFO,
+        &[ec],
+        &pool,
+        &mut rs,
+        None,
+        |_| (),
+    )
+    .map(|(c, ())| c);
     if let Some(r) = rs
         .into_iter()
         .max_by_key(|r| r.severity)

@@ -240,6 +240,81 @@ impl VerifyError {
 /// assert!(verify_pdf(b"hello", &opts).is_err());
 /// ```
 pub fn verify_pdf(bytes: &[u8], opts: &VerifyOptions) -> Result<DocumentReport, VerifyError> {
+    cache::within_call(|| {
+        let hint = (bytes.len() >= crate::digest::PARALLEL_MIN
+            && bytes.len() <= opts.limits.max_file_size
+            && !cfg!(target_arch = "wasm32"))
+        .then(|| byte_range_hint(bytes))
+        .flatten();
+        let Some(range) = hint else {
+            return verify_document(bytes, opts, None);
+        };
+        // The newest signature's byte range is hashed (SHA-256, the common case) from the start,
+        // beside the parsing; used only if the parsed /ByteRange and digest algorithm match.
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let [a0, l0, a1, l1] = range;
+            let parts: [&[u8]; 2] = [&bytes[a0..a0 + l0], &bytes[a1..a1 + l1]];
+            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+                let _ = tx.send(DigestAlg::Sha256.hash(&parts));
+            });
+            let early = EarlyDigest {
+                range,
+                rx: std::cell::RefCell::new(spawned.is_ok().then_some(rx)),
+            };
+            verify_document(bytes, opts, Some(&early))
+        })
+    })
+}
+
+/// A SHA-256 digest of one byte range, started before the PDF is parsed.
+struct EarlyDigest {
+    range: [usize; 4],
+    rx: std::cell::RefCell<Option<std::sync::mpsc::Receiver<Vec<u8>>>>,
+}
+
+impl EarlyDigest {
+    /// The pending digest, if it covers exactly `range` with `alg` (taken once).
+    fn take(
+        &self,
+        range: [usize; 4],
+        alg: DigestAlg,
+    ) -> Option<std::sync::mpsc::Receiver<Vec<u8>>> {
+        if range != self.range || alg != DigestAlg::Sha256 {
+            return None;
+        }
+        self.rx.borrow_mut().take()
+    }
+}
+
+/// The last `/ByteRange [a b c d]` of the file, read loosely, if it lies inside the file: only
+/// a guess of what to hash early (the parsed dictionary decides what is checked).
+fn byte_range_hint(bytes: &[u8]) -> Option<[usize; 4]> {
+    let at = memchr::memmem::rfind(bytes, b"/ByteRange")?;
+    let mut rest = bytes
+        .get(at + 10..)?
+        .trim_ascii_start()
+        .strip_prefix(b"[")?;
+    let mut out = [0usize; 4];
+    for v in &mut out {
+        rest = rest.trim_ascii_start();
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 || digits > 15 {
+            return None;
+        }
+        *v = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+        rest = &rest[digits..];
+    }
+    rest.trim_ascii_start().strip_prefix(b"]")?;
+    let [a0, l0, a1, l1] = out;
+    (a0.checked_add(l0)? <= a1 && a1.checked_add(l1)? <= bytes.len()).then_some(out)
+}
+
+fn verify_document(
+    bytes: &[u8],
+    opts: &VerifyOptions,
+    early: Option<&EarlyDigest>,
+) -> Result<DocumentReport, VerifyError> {
     let lim = &opts.limits;
     if bytes.len() > lim.max_file_size {
         return Err(VerifyError::TooLarge {
@@ -311,6 +386,7 @@ pub fn verify_pdf(bytes: &[u8], opts: &VerifyOptions) -> Result<DocumentReport, 
         at: opts.at,
         limits: lim,
         proofs: &proofs,
+        early,
     };
     let mut checked: Vec<Checked> = sigs
         .iter()
@@ -492,6 +568,8 @@ struct Ctx<'a> {
     proofs: &'a [ltv::ProofOfExistence],
     /// OCSP responses and CRLs from the /DSS.
     revocation: &'a revocation::RevocationData,
+    /// A digest of the newest signature's byte range, started early.
+    early: Option<&'a EarlyDigest>,
 }
 
 struct Checked {
@@ -694,6 +772,7 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
 
     // 3. What the SignerInfo signs, per subfilter.
     let econtent = sdata.econtent.as_deref();
+    let mut detached = false;
     let (content_type, content_parts): (&str, Vec<&[u8]>) = match sub {
         "adbe.pkcs7.sha1" => {
             let Some(ec) = econtent else {
@@ -752,6 +831,7 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
             if econtent.is_some() {
                 reasons.push(Reason::new(ReasonCode::CmsNotDetached, None));
             }
+            detached = true;
             (cms::OID_DATA, covered.to_vec())
         }
     };
@@ -763,6 +843,13 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
         .filter_map(|c| Cert::parse(c).ok())
         .chain(ctx.dss.iter().cloned())
         .collect();
+    // The signer's chain links are checked beside the content digest too (the
+    // pairs are kept for B-LT; path validation below reuses the checks).
+    let max_depth = ctx.limits.max_chain_depth;
+    let early = ctx
+        .early
+        .filter(|_| detached)
+        .and_then(|e| e.take([a0, l0, a1, l1], dalg));
     let signer = check_signer(
         &sdata,
         si,
@@ -771,8 +858,10 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
         &content_parts,
         &pool,
         reasons,
+        early,
+        |signer| revocation::chain_pairs(signer, &pool, ctx.anchors, max_depth),
     );
-    let Some(signer) = signer else {
+    let Some((signer, lt_pairs)) = signer else {
         return out;
     };
     out.report.signer = Some(Signer {
@@ -784,7 +873,7 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
         not_after: signer.not_after.map(format_rfc3339),
     });
     out.crypto_ok = !reasons.iter().any(|r| r.severity == Severity::Invalid);
-    out.lt_pairs = revocation::chain_pairs(&signer, &pool, ctx.anchors, ctx.limits.max_chain_depth);
+    out.lt_pairs = lt_pairs;
 
     // 5. ESS signing-certificate binding, signing time.
     let v2 = si.signed(cms::OID_SIGNING_CERT_V2).map(|v| (v, true));
@@ -958,8 +1047,10 @@ fn gap_is_contents(gap: &[u8], contents: &[u8]) -> bool {
     })
 }
 
-/// Find the signer certificate and check digest and signature value.
-fn check_signer(
+/// Find the signer certificate and check digest and signature value; `then`
+/// runs on the signer while the content digest is still being computed.
+#[allow(clippy::too_many_arguments)]
+fn check_signer<T: Send>(
     sdata: &SignedData<'_>,
     si: &SignerInfo<'_>,
     dalg: DigestAlg,
@@ -967,7 +1058,9 @@ fn check_signer(
     content: &[&[u8]],
     pool: &[Cert],
     reasons: &mut Vec<Reason>,
-) -> Option<Cert> {
+    early: Option<std::sync::mpsc::Receiver<Vec<u8>>>,
+    then: impl Fn(&Cert) -> T + Sync,
+) -> Option<(Cert, T)> {
     if sdata.econtent_type != content_type
         && !(content_type == cms::OID_DATA && sdata.econtent.is_none())
     {
@@ -991,35 +1084,65 @@ fn check_signer(
     };
     // The content digest (the big job: a whole PDF) runs on a second thread
     // beside the signer lookup and signature check, which do not depend on it.
+    // `early`: the same digest (same bytes, same algorithm), already running since the start.
     let big = content.iter().map(|c| c.len()).sum::<usize>() >= crate::digest::PARALLEL_MIN;
-    let (content_digest, signed) = crate::digest::join_beside(
-        has_attrs && big,
-        || has_attrs.then(|| dalg.hash(content)),
-        || {
-            let signer = pool.iter().find(|c| match &si.sid {
-                SignerId::IssuerSerial { issuer, serial } => {
-                    c.issuer.as_slice() == *issuer
-                        && asn1::uint_bytes(&c.serial) == asn1::uint_bytes(serial)
-                }
-                SignerId::KeyId(k) => c.ski.as_deref() == Some(*k),
-            })?;
-            let problem = match algs::scheme(&si.sig_alg) {
-                Ok(s) => match algs::verify(&signer.spki, s, Some(dalg), &tbs, &si.signature) {
-                    Check::Good => None,
-                    Check::Bad => Some(Reason::new(ReasonCode::SignatureInvalid, None)),
-                    Check::Unsupported(d) => Some(Reason::new(
-                        ReasonCode::UnsupportedSignatureAlgorithm,
-                        Some(d),
-                    )),
-                },
-                Err(d) => Some(Reason::new(
+    let job = || has_attrs.then(|| dalg.hash(content));
+    let meanwhile = || {
+        let signer = pool.iter().find(|c| match &si.sid {
+            SignerId::IssuerSerial { issuer, serial } => {
+                c.issuer.as_slice() == *issuer
+                    && asn1::uint_bytes(&c.serial) == asn1::uint_bytes(serial)
+            }
+            SignerId::KeyId(k) => c.ski.as_deref() == Some(*k),
+        })?;
+        let problem = || match algs::scheme(&si.sig_alg) {
+            Ok(s) => match algs::verify(&signer.spki, s, Some(dalg), &tbs, &si.signature) {
+                Check::Good => None,
+                Check::Bad => Some(Reason::new(ReasonCode::SignatureInvalid, None)),
+                Check::Unsupported(d) => Some(Reason::new(
                     ReasonCode::UnsupportedSignatureAlgorithm,
                     Some(d),
                 )),
-            };
-            Some((signer, problem))
-        },
-    );
+            },
+            Err(d) => Some(Reason::new(
+                ReasonCode::UnsupportedSignatureAlgorithm,
+                Some(d),
+            )),
+        };
+        // Without a Verifier cache (a cold check of the whole chain), the signer's
+        // links are checked on a thread of their own beside the signature value and
+        // the content digest; their results join this call's memo.
+        if big && !cfg!(target_arch = "wasm32") && !cache::verifier_installed() {
+            let (problem, more) = std::thread::scope(|scope| {
+                let forked = std::thread::Builder::new()
+                    .spawn_scoped(scope, || cache::within_call_links(|| then(signer)));
+                let problem = problem();
+                let more = match forked.map(|h| h.join()) {
+                    Ok(Ok((more, links))) => {
+                        cache::absorb(links);
+                        more
+                    }
+                    // The thread could not start (or died): do it here.
+                    _ => then(signer),
+                };
+                (problem, more)
+            });
+            return Some((signer, problem, more));
+        }
+        let problem = problem();
+        let more = then(signer);
+        Some((signer, problem, more))
+    };
+    let (content_digest, signed) = match early {
+        Some(rx) if has_attrs => {
+            let signed = meanwhile();
+            (
+                Some(rx.recv().unwrap_or_else(|_| dalg.hash(content))),
+                signed,
+            )
+        }
+        _ => crate::digest::join_beside(has_attrs && big, job, meanwhile),
+    };
     if let Some(digest) = content_digest {
         match si.signed(cms::OID_MESSAGE_DIGEST) {
             Some(md) if md.content == digest.as_slice() => {}
@@ -1038,10 +1161,39 @@ fn check_signer(
             ));
         }
     }
-    let Some((signer, problem)) = signed else {
+    let Some((signer, problem, more)) = signed else {
         reasons.push(Reason::new(ReasonCode::SignerCertificateMissing, None));
         return None;
     };
     reasons.extend(problem);
-    Some(signer.clone())
+    Some((signer.clone(), more))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_range_hint;
+
+    #[test]
+    fn byte_range_hint_reads_the_last_range_inside_the_file() {
+        let mut f = b"%PDF-1.7 /ByteRange [0 1 2 3] ".to_vec();
+        f.extend_from_slice(b"<< /ByteRange [0 10 20 5       ] /Contents <00> >>");
+        f.resize(64, b' ');
+        assert_eq!(byte_range_hint(&f), Some([0, 10, 20, 5]));
+        // Beyond the file, overlapping, malformed, absent: no guess.
+        assert_eq!(byte_range_hint(b"/ByteRange [0 10 20 50]"), None);
+        assert_eq!(byte_range_hint(b"/ByteRange [0 10 5 1] ............"), None);
+        assert_eq!(
+            byte_range_hint(b"/ByteRange [0 1 2] ................"),
+            None
+        );
+        assert_eq!(
+            byte_range_hint(b"/ByteRange [0 1 2 -3] ............."),
+            None
+        );
+        assert_eq!(
+            byte_range_hint(b"/ByteRange [0 1 2 99999999999999999999]"),
+            None
+        );
+        assert_eq!(byte_range_hint(b"no range here"), None);
+    }
 }
