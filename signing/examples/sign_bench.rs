@@ -73,6 +73,15 @@ fn time_it<T>(n: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
     (ms.get(ms.len() / 2).copied().unwrap_or(0.0), cpu)
 }
 
+/// The document signer `make` wrote into `pki`.
+fn load_signer(pki: &Path) -> Result<SoftwareSigner, Box<dyn std::error::Error>> {
+    Ok(SoftwareSigner::from_pem(
+        &std::fs::read_to_string(pki.join("signer.key.pem"))?,
+        &std::fs::read(pki.join("signer.pem"))?,
+        &[&std::fs::read(pki.join("chain.pem"))?],
+    )?)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
@@ -87,11 +96,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(30);
             let pdf = std::fs::read(dir.join("input-1mb.pdf"))?;
             let pki = dir.join("pki");
-            let signer = SoftwareSigner::from_pem(
-                &std::fs::read_to_string(pki.join("signer.key.pem"))?,
-                &std::fs::read(pki.join("signer.pem"))?,
-                &[&std::fs::read(pki.join("chain.pem"))?],
-            )?;
+            let signer = load_signer(&pki)?;
             let opts = SignOptions::default();
             sign_pdf(&pdf, &signer, &opts)?;
             let (median, cpu) = time_it(n, || sign_pdf(&pdf, &signer, &opts));
@@ -135,11 +140,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(30);
             let pdf = std::fs::read(dir.join("input-1mb.pdf"))?;
             let pki = dir.join("pki");
-            let signer = SoftwareSigner::from_pem(
-                &std::fs::read_to_string(pki.join("signer.key.pem"))?,
-                &std::fs::read(pki.join("signer.pem"))?,
-                &[&std::fs::read(pki.join("chain.pem"))?],
-            )?;
+            let signer = load_signer(&pki)?;
             let signed = sign_pdf(&pdf, &signer, &SignOptions::default())?;
             std::fs::write(dir.join("signed-1mb.pdf"), &signed)?;
             let root = std::fs::read_to_string(pki.join("root.pem"))?;
