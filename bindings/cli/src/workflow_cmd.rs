@@ -168,10 +168,9 @@ impl Bars {
         );
         pb.set_message(label.to_string());
         pb.enable_steady_tick(Duration::from_millis(100));
+        // Steps may run at the same time (the page recognition overlaps the card, page and
+        // face steps), so a new bar leaves the running ones alone; `close` ends any left.
         if let Ok(mut b) = self.bars.lock() {
-            if let Some(prev) = b.values().find(|p| !p.is_finished()) {
-                prev.finish();
-            }
             b.insert(key.to_string(), pb);
         }
     }

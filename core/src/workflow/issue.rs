@@ -101,6 +101,7 @@ impl IssueError {
 
 /// One check in a receipt or refusal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Check {
     /// Stable code, e.g. `face_match`.
     pub code: String,
@@ -238,6 +239,11 @@ pub struct IssuerConfig {
     pub seal_host: String,
     /// Refusal codes an officer may override.
     pub overridable: Vec<String>,
+    /// Recognize the original's pages on a second thread while the card is read, the page
+    /// bytes are checked and the face is verified (default `true`). The models' own thread
+    /// pools leave gaps between operators that the other steps fill; `false` runs every step
+    /// in turn (each step's timing is then its time alone).
+    pub overlap_steps: bool,
 }
 
 impl Default for IssuerConfig {
@@ -255,11 +261,17 @@ impl Default for IssuerConfig {
             ]
             .map(String::from)
             .to_vec(),
+            overlap_steps: true,
         }
     }
 }
 
 impl IssuerConfig {
+    /// Overlap the page recognition with the card, page and face steps (see the field).
+    pub fn overlap_steps(mut self, on: bool) -> Self {
+        self.overlap_steps = on;
+        self
+    }
     /// Set the seal host.
     pub fn seal_host(mut self, h: impl Into<String>) -> Self {
         self.seal_host = h.into();
@@ -415,6 +427,26 @@ impl Timer<'_> {
     }
 }
 
+/// Run one step, reporting its start and end; returns its result and timing.
+fn timed<T, E>(
+    progress: &dyn Progress,
+    step: Step,
+    f: impl FnOnce() -> Result<T, E>,
+) -> (Result<T, E>, StepTiming) {
+    progress.step_started(step);
+    let t0 = Instant::now();
+    let r = f();
+    let took = t0.elapsed();
+    progress.step_finished(step, took, r.is_ok());
+    (
+        r,
+        StepTiming {
+            step: step.name().into(),
+            millis: took.as_secs_f64() * 1000.0,
+        },
+    )
+}
+
 fn step_err(step: Step) -> impl Fn(StepError) -> IssueError {
     move |source| IssueError::Step { step, source }
 }
@@ -492,27 +524,61 @@ impl Issuer {
             progress,
             timings: Vec::new(),
         };
-        let recognition = timer
-            .run(Step::Recognize, || self.recognizer.recognize(&input.pages))
-            .map_err(step_err(Step::Recognize))?;
-        let id_card = timer
-            .run(Step::IdCard, || {
+        // The original's pages and the citizen's card, face and page bytes are independent:
+        // the page recognition runs on its own thread beside the other three steps (see
+        // `IssuerConfig::overlap_steps`). Errors keep the sequential precedence: recognize,
+        // id card, authenticity, face.
+        let card_face_pages = || {
+            let id_card = timed(progress, Step::IdCard, || {
                 self.recognizer
                     .read_id_card(&input.id_front, input.id_back.as_deref())
-            })
-            .map_err(step_err(Step::IdCard))?;
-        let pages = timer.run(Step::Authenticity, || {
-            super::store::normalize_pages(&input.pages)
-        })?;
-        let face = timer
-            .run(Step::Face, || {
+            });
+            let pages = timed(progress, Step::Authenticity, || {
+                super::store::normalize_pages(&input.pages)
+            });
+            let face = timed(progress, Step::Face, || {
                 self.face.verify(
                     &input.id_front,
                     &input.live_frames,
                     input.challenge.as_deref(),
                 )
+            });
+            (id_card, pages, face)
+        };
+        let recognize = || {
+            timed(progress, Step::Recognize, || {
+                self.recognizer.recognize(&input.pages)
             })
-            .map_err(step_err(Step::Face))?;
+        };
+        let (recognition, (id_card, pages, face)) = if self.config.overlap_steps {
+            std::thread::scope(|s| {
+                let rec = s.spawn(recognize);
+                let rest = card_face_pages();
+                let rec = rec.join().unwrap_or_else(|_| {
+                    (
+                        Err(StepError::new(
+                            "recognize_panicked",
+                            "the recognition thread panicked",
+                        )),
+                        StepTiming {
+                            step: Step::Recognize.name().into(),
+                            millis: 0.0,
+                        },
+                    )
+                });
+                (rec, rest)
+            })
+        } else {
+            let rec = recognize();
+            (rec, card_face_pages())
+        };
+        for t in [&recognition.1, &id_card.1, &pages.1, &face.1] {
+            timer.timings.push(t.clone());
+        }
+        let recognition = recognition.0.map_err(step_err(Step::Recognize))?;
+        let id_card = id_card.0.map_err(step_err(Step::IdCard))?;
+        let pages = pages.0?;
+        let face = face.0.map_err(step_err(Step::Face))?;
 
         // Eligibility.
         progress.step_started(Step::Eligibility);
