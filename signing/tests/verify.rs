@@ -1,6 +1,7 @@
 //! Integration tests of the PDF signature verifier.
 #![allow(clippy::unwrap_used)] // a test binary: unwrapping is asserting
 
+use saoy_signing::verify::external::verify_pdf_deferred;
 use saoy_signing::verify::{DocumentReport, Status, VerifyOptions, parse_rfc3339, verify_pdf};
 use std::path::{Path, PathBuf};
 
@@ -77,6 +78,12 @@ fn shared_corpus_agreement_when_present() {
             &format!("{verdict} {}", f.get(3).cloned().unwrap_or_default()),
         );
         let res: Result<DocumentReport, _> = verify_pdf(&bytes, &opts);
+        // The crypto seam (verify::external) answered locally: the very same report or error.
+        let deferred = verify_pdf_deferred(&bytes, &opts).and_then(|d| {
+            let answers = d.requests().map(|r| Some(r.answer_locally())).collect();
+            d.finish(answers)
+        });
+        assert_eq!(deferred, res, "{file}: deferred verification differs");
         let (ours, codes) = match &res {
             Ok(r) => (r.status.as_str().to_owned(), r.reason_codes().join(" ")),
             Err(e) => (format!("error:{}", e.code()), String::new()),
@@ -116,6 +123,9 @@ fn shared_corpus_agreement_when_present() {
 mod signed {
     use saoy_signing::pki::TestPki;
     use saoy_signing::sign::{DocMdpPermissions, SignOptions, sign_pdf};
+    use saoy_signing::verify::external::{
+        CryptoAnswer, CryptoRequest, Curve, HashAlg, likely_requests, verify_pdf_deferred,
+    };
     use saoy_signing::verify::{
         Coverage, DocumentReport, PadesLevel, ReasonCode, Severity, SignatureKind, Status,
         VerifyOptions, verify_pdf,
@@ -760,5 +770,199 @@ mod signed {
             &verify_pdf(&tampered, &opts).unwrap(),
             ReasonCode::DigestMismatch,
         );
+    }
+
+    /// A deferred verification whose requests get `answer(index, request)`: the report and the
+    /// requests.
+    fn deferred(
+        bytes: &[u8],
+        opts: &VerifyOptions,
+        answer: impl Fn(usize, &CryptoRequest) -> Option<CryptoAnswer>,
+    ) -> (DocumentReport, Vec<CryptoRequest>) {
+        let d = verify_pdf_deferred(bytes, opts).unwrap();
+        let requests: Vec<CryptoRequest> = d.requests().cloned().collect();
+        let answers = requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| answer(i, r))
+            .collect();
+        (d.finish(answers).unwrap(), requests)
+    }
+
+    /// A signed ~300 KB copy: its content digest is large enough to be asked.
+    fn big_signed() -> &'static Vec<u8> {
+        static B: OnceLock<Vec<u8>> = OnceLock::new();
+        B.get_or_init(|| {
+            let shadow = b"BT /F1 8 Tf 72 700 Td (lap lai) Tj ET\n".repeat(8000);
+            let signer = fixture().pki.signer().unwrap();
+            sign_pdf(&pdf_with_shadow(&shadow), &signer, &SignOptions::default()).unwrap()
+        })
+    }
+
+    /// The crypto seam (`verify::external`): answered correctly, or not at all, a deferred
+    /// verification gives exactly `verify_pdf`'s report, valid or tampered, P-384 or P-256.
+    #[test]
+    fn deferred_crypto_gives_the_report_of_verify_pdf() {
+        let signer = fixture().pki.signer().unwrap();
+        let twice = sign_pdf(
+            big_signed(),
+            &signer,
+            &SignOptions::default().field_name("Sig2"),
+        )
+        .unwrap();
+        let mut tampered = big_signed().clone();
+        let i = find(&tampered, b"Ban sao dung");
+        tampered[i] = b'X';
+        let mut bad_sig = big_signed().clone();
+        // A hex digit of the CMS signature value: the last bytes of the DER, before the padding.
+        let open = find(&bad_sig, b"/Contents <") + 11;
+        let mut j = open + find(&bad_sig[open..], b">");
+        while bad_sig[j - 1] == b'0' {
+            j -= 1;
+        }
+        bad_sig[j - 3] = if bad_sig[j - 3] == b'1' { b'2' } else { b'1' };
+        let p256 = TestPki::generate_with(saoy_signing::sign::KeyAlgorithm::P256).unwrap();
+        let p256_signed = sign_pdf(
+            &base_pdf(),
+            &p256.signer().unwrap(),
+            &SignOptions::default(),
+        )
+        .unwrap();
+        let p256_opts = VerifyOptions::new(now())
+            .with_trust_anchor_der(&der::Encode::to_der(&p256.root).unwrap())
+            .unwrap();
+        let cases: [(&str, &[u8], VerifyOptions); 6] = [
+            ("small", &fixture().signed, opts()),
+            ("big", big_signed(), opts()),
+            ("twice", &twice, opts()),
+            ("tampered", &tampered, opts()),
+            ("bad signature value", &bad_sig, opts()),
+            ("p256", &p256_signed, p256_opts),
+        ];
+        for (name, bytes, o) in &cases {
+            let want = verify_pdf(bytes, o).unwrap();
+            let (local, requests) = deferred(bytes, o, |_, r| Some(r.answer_locally()));
+            assert_eq!(local, want, "{name}: local answers");
+            let (none, _) = deferred(bytes, o, |_, _| None);
+            assert_eq!(none, want, "{name}: no answers");
+            let ecdsa = requests
+                .iter()
+                .filter(|r| matches!(r, CryptoRequest::EcdsaVerify { .. }))
+                .count();
+            // The signer's signature and the two chain links (leaf, issuing CA).
+            assert!(ecdsa >= 3, "{name}: {requests:?}");
+        }
+        let verdicts: Vec<Status> = cases
+            .iter()
+            .map(|(_, b, o)| verify_pdf(b, o).unwrap().status)
+            .collect();
+        use Status::*;
+        assert_eq!(verdicts, [Valid, Valid, Valid, Invalid, Invalid, Valid]);
+
+        // What is asked: the content digest of the big file (predicted before parsing) and
+        // P-384 checks with r||s signatures of 96 bytes and uncompressed points.
+        let (_, requests) = deferred(big_signed(), &opts(), |_, r| Some(r.answer_locally()));
+        let digests: Vec<&CryptoRequest> = requests
+            .iter()
+            .filter(|r| matches!(r, CryptoRequest::Digest { .. }))
+            .collect();
+        assert_eq!(digests.len(), 1, "{requests:?}");
+        assert!(
+            matches!(digests[0], CryptoRequest::Digest { hash: HashAlg::Sha256, data }
+            if data.len() + 2 * 16384 > big_signed().len())
+        );
+        assert_eq!(likely_requests(big_signed(), &opts()), [digests[0].clone()]);
+        for r in &requests {
+            if let CryptoRequest::EcdsaVerify {
+                curve,
+                hash,
+                public_key,
+                signature,
+                ..
+            } = r
+            {
+                assert_eq!(
+                    (*curve, public_key.len(), signature.len()),
+                    (Curve::P384, 97, 96)
+                );
+                assert_eq!(public_key[0], 4);
+                assert!(
+                    matches!(hash, HashAlg::Sha256 | HashAlg::Sha384),
+                    "{hash:?}"
+                );
+            }
+        }
+        // The small file's digest is computed here.
+        let (_, requests) = deferred(&fixture().signed, &opts(), |_, _| None);
+        assert!(
+            requests
+                .iter()
+                .all(|r| matches!(r, CryptoRequest::EcdsaVerify { .. }))
+        );
+    }
+
+    /// A wrong answer from outside, to any one request, leaves the report not valid; an answer
+    /// of the wrong kind is not used (computed here).
+    #[test]
+    fn a_wrong_external_answer_never_makes_a_report_valid() {
+        let bytes = big_signed();
+        let (_, requests) = deferred(bytes, &opts(), |_, _| None);
+        assert!(requests.len() >= 4);
+        for (i, r) in requests.iter().enumerate() {
+            let wrong = |j: usize, r: &CryptoRequest| {
+                let right = r.answer_locally();
+                if j != i {
+                    return Some(right);
+                }
+                Some(match right {
+                    CryptoAnswer::Digest(mut d) => {
+                        d[0] ^= 1;
+                        CryptoAnswer::Digest(d)
+                    }
+                    CryptoAnswer::Verified(ok) => CryptoAnswer::Verified(!ok),
+                    other => other,
+                })
+            };
+            let (report, _) = deferred(bytes, &opts(), wrong);
+            assert_ne!(report.status, Status::Valid, "request {i}: {r:?}");
+            let c = codes(&report);
+            match r {
+                CryptoRequest::Digest { .. } => {
+                    assert_invalid_with(&report, ReasonCode::DigestMismatch)
+                }
+                _ => assert!(
+                    c.contains(&"signature_invalid") || c.contains(&"untrusted_chain"),
+                    "request {i}: {c:?}"
+                ),
+            }
+            // A digest too short, a digest given for a signature and the other way round.
+            let odd = |j: usize, r: &CryptoRequest| match (j == i, r.answer_locally()) {
+                (false, a) => Some(a),
+                (true, CryptoAnswer::Digest(d)) => Some(CryptoAnswer::Digest(d[..8].to_vec())),
+                (true, _) => Some(CryptoAnswer::Digest(vec![0; 48])),
+            };
+            let (report, _) = deferred(bytes, &opts(), odd);
+            match r {
+                CryptoRequest::Digest { .. } => {
+                    assert_invalid_with(&report, ReasonCode::DigestMismatch)
+                }
+                _ => assert_eq!(report.status, Status::Valid, "{:?}", codes(&report)),
+            }
+        }
+        let kinds = |_: usize, r: &CryptoRequest| match r {
+            CryptoRequest::Digest { .. } => Some(CryptoAnswer::Verified(true)),
+            _ => Some(r.answer_locally()),
+        };
+        assert_eq!(deferred(bytes, &opts(), kinds).0.status, Status::Valid);
+        // A tampered file whose checks are all answered "good" except the digest, answered
+        // correctly: invalid.
+        let mut tampered = bytes.clone();
+        let i = find(&tampered, b"(lap lai)") + 100_000;
+        tampered[i] ^= 1;
+        let (report, _) = deferred(&tampered, &opts(), |_, r| match r {
+            CryptoRequest::Digest { .. } => Some(r.answer_locally()),
+            _ => Some(CryptoAnswer::Verified(true)),
+        });
+        assert_invalid_with(&report, ReasonCode::DigestMismatch);
     }
 }

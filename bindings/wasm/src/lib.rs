@@ -2,12 +2,16 @@
 
 mod error;
 pub mod js;
+mod webcrypto;
+
+#[doc(hidden)]
+pub use webcrypto::last_answers as last_webcrypto_answers;
 
 pub use error::Error;
 
 use saoy_core::seal::{IssuerKey, IssuerKeys, SealStatus, verify_seal};
 use saoy_core::{DocumentKind, VerificationCode};
-use saoy_signing::verify::{Lang, VerifyOptions, verify_pdf};
+use saoy_signing::verify::{DocumentReport, Lang, VerifyOptions, verify_pdf};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -72,12 +76,27 @@ pub fn verify_pdf_report(
     lang: Lang,
     at: i64,
 ) -> Result<Value, Error> {
+    let opts = verify_options(trust_anchors_pem, at)?;
+    let report = verify_pdf(bytes, &opts)?;
+    report_value(&report, lang, &opts)
+}
+
+/// The options of [`verify_pdf_report`]: the trust anchors of every non-blank PEM text, time `at`.
+pub fn verify_options(trust_anchors_pem: &[String], at: i64) -> Result<VerifyOptions, Error> {
     let mut opts = VerifyOptions::new(at);
     for pem in trust_anchors_pem.iter().filter(|p| !p.trim().is_empty()) {
         opts = opts.with_trust_anchors_pem(pem)?;
     }
-    let report = verify_pdf(bytes, &opts)?;
-    let mut out = to_object(serde_json::to_value(&report).map_err(Error::json)?);
+    Ok(opts)
+}
+
+/// A report as [`verify_pdf_report`] returns it (the `verifyPdf` and `verifyPdfAsync` result).
+pub fn report_value(
+    report: &DocumentReport,
+    lang: Lang,
+    opts: &VerifyOptions,
+) -> Result<Value, Error> {
+    let mut out = to_object(serde_json::to_value(report).map_err(Error::json)?);
     out.insert("lang".into(), lang_key(lang).into());
     out.insert("label".into(), report.status.label(lang).into());
     out.insert("text".into(), report.render_text(lang).into());

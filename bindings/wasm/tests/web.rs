@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use js_sys::Reflect;
-use saoy_wasm::js::{kind_name, parse_code, verify_pdf, verify_seal};
+use saoy_wasm::js::{kind_name, parse_code, verify_pdf, verify_pdf_async, verify_seal};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -156,4 +156,174 @@ fn code_vectors() {
         assert_eq!(s(&e, "message"), s(&e, "vi"));
     }
     assert_eq!(kind_name(3, Some("vi".into())).unwrap(), "văn bằng");
+}
+
+/// The DER elements inside `content` (raw, header included). Test input only: our own seeds.
+fn der_children(mut content: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while content.len() >= 2 {
+        let (head, len) = match content[1] {
+            l if l < 0x80 => (2, usize::from(l)),
+            l => {
+                let n = usize::from(l & 0x7f);
+                let len = content[2..2 + n]
+                    .iter()
+                    .fold(0usize, |a, b| a << 8 | usize::from(*b));
+                (2 + n, len)
+            }
+        };
+        out.push(&content[..head + len]);
+        content = &content[head + len..];
+    }
+    out
+}
+
+/// The content octets of a DER element.
+fn der_content(raw: &[u8]) -> &[u8] {
+    let head = if raw[1] < 0x80 {
+        2
+    } else {
+        2 + usize::from(raw[1] & 0x7f)
+    };
+    &raw[head..]
+}
+
+/// The certificates of the newest signature's CMS, as PEM texts.
+fn cms_certificates_pem(pdf: &[u8]) -> Vec<String> {
+    let open = pdf
+        .windows(11)
+        .rposition(|w| w == b"/Contents <")
+        .expect("a signature")
+        + 11;
+    let len = pdf[open..].iter().position(|c| *c == b'>').unwrap();
+    let hex = std::str::from_utf8(&pdf[open..open + len]).unwrap();
+    let cms: Vec<u8> = (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    let content_info = der_children(&cms)[0];
+    let wrapped = der_children(der_content(content_info))[1];
+    let signed_data = der_children(der_content(wrapped))[0];
+    let certs = der_children(der_content(signed_data))
+        .into_iter()
+        .find(|e| e[0] == 0xa0)
+        .expect("certificates in the CMS");
+    der_children(der_content(certs))
+        .into_iter()
+        .map(|der| {
+            let b64 = base64(der);
+            let lines: Vec<&str> = b64
+                .as_bytes()
+                .chunks(64)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect();
+            format!(
+                "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+                lines.join("\n")
+            )
+        })
+        .collect()
+}
+
+fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n = c
+            .iter()
+            .enumerate()
+            .fold(0u32, |a, (i, b)| a | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= c.len() {
+                A[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+fn json(v: &JsValue) -> String {
+    js_sys::JSON::stringify(v).unwrap().into()
+}
+
+async fn both(pdf: &[u8], anchors: &[String], lang: &str) -> (JsValue, JsValue) {
+    let sync = verify_pdf(pdf, anchors.to_vec(), Some(lang.into()), Some(AT)).unwrap();
+    let asyn = verify_pdf_async(pdf.to_vec(), anchors.to_vec(), Some(lang.into()), Some(AT))
+        .await
+        .unwrap();
+    (sync, asyn)
+}
+
+/// verifyPdfAsync (WebCrypto for the digests and ECDSA checks) gives verifyPdf's report, the
+/// whole of it (verdict, every reason, both languages): valid, tampered, signed twice.
+#[wasm_bindgen_test]
+async fn verify_pdf_async_gives_the_report_of_verify_pdf() {
+    let subtle = Reflect::get(&js_sys::global(), &"crypto".into())
+        .and_then(|c| Reflect::get(&c, &"subtle".into()))
+        .unwrap();
+    assert!(subtle.is_object(), "no crypto.subtle here");
+    // Each certificate of the seed's CMS as the trust anchor: the issuing CA's makes it valid.
+    let anchors = cms_certificates_pem(SIGNED);
+    assert!(anchors.len() >= 2, "{anchors:?}");
+    let (mut valid, mut most) = (0, 0);
+    for anchor in &anchors {
+        let one = [anchor.clone()];
+        let (sync, asyn) = both(SIGNED, &one, "vi").await;
+        assert_eq!(json(&asyn), json(&sync));
+        // Every ECDSA check (the signature value; the chain links up to the anchor) went to
+        // WebCrypto, and each was answered there.
+        let (requests, answered, _) = saoy_wasm::last_webcrypto_answers();
+        assert!(
+            requests >= 1 && answered == requests,
+            "{requests} {answered}"
+        );
+        most = most.max(requests);
+        if s(&sync, "status") == "valid" {
+            valid += 1;
+            let (sync, asyn) = both(&tamper(SIGNED), &one, "en").await;
+            assert_eq!(s(&asyn, "status"), "invalid");
+            assert!(codes_of(&asyn).contains(&"digest_mismatch".to_string()));
+            assert_eq!(json(&asyn), json(&sync));
+            // Signed twice: the newer signature's content digest (14 KB) is WebCrypto's too.
+            for a in &cms_certificates_pem(SIGNED_TWICE) {
+                let (sync, asyn) = both(SIGNED_TWICE, std::slice::from_ref(a), "en").await;
+                assert_eq!(json(&asyn), json(&sync));
+                let (requests, answered, digests) = saoy_wasm::last_webcrypto_answers();
+                assert_eq!((answered, digests), (requests, 1));
+            }
+            let mut bad = SIGNED_TWICE.to_vec();
+            // A letter's case in the last trailer's /ID: signed by the newer signature only.
+            let id = bad.windows(4).rposition(|w| w == b"/ID[").unwrap();
+            let k = id
+                + 5
+                + bad[id + 5..]
+                    .iter()
+                    .position(u8::is_ascii_alphabetic)
+                    .unwrap();
+            bad[k] ^= 0x20;
+            let (sync, asyn) = both(&bad, &one, "en").await;
+            assert_eq!(json(&asyn), json(&sync));
+            assert!(codes_of(&asyn).contains(&"digest_mismatch".to_string()));
+        }
+    }
+    assert!(valid >= 1, "no certificate of the CMS makes the seed valid");
+    assert!(most >= 2, "{most}");
+    // Without anchors, and errors: rejected with the same SaoyError.
+    let (sync, asyn) = both(SIGNED_TWICE, &[], "vi").await;
+    assert_eq!(json(&asyn), json(&sync));
+    let e = verify_pdf_async(b"not a pdf".to_vec(), vec![], Some("en".into()), Some(AT))
+        .await
+        .unwrap_err();
+    assert_eq!(s(&e, "name"), "SaoyError");
+    assert_eq!(s(&e, "code"), "not_pdf");
+    let e = verify_pdf_async(
+        SIGNED.to_vec(),
+        vec!["x".into()],
+        Some("vi".into()),
+        Some(AT),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(s(&e, "code"), "bad_pem");
 }

@@ -90,10 +90,30 @@ test("a signed copy is VALID with the bundled demo root, in Vietnamese and Engli
   await page.waitForFunction(() => document.querySelector("#pdf-verdict")?.textContent === "Document: VALID");
   assert.match(await page.textContent("#pdf-result .sig"), /Signer/);
   // Without the demo root the same copy is not proven: indeterminate.
+  // (The page verifies with verifyPdfAsync: wait for the new verdict.)
+  const statusIs = (s) => page.waitForFunction((s) => document.querySelector("#pdf-verdict")?.dataset.status === s, s);
   await page.uncheck("#use-demo");
+  await statusIs("indeterminate");
   assert.equal((await verdict("#pdf-verdict")).status, "indeterminate");
   await page.check("#use-demo");
+  await statusIs("valid");
   assert.equal((await verdict("#pdf-verdict")).status, "valid");
+  // The page's verifyPdfAsync (WebCrypto) and verifyPdf agree on the whole report.
+  const pairs = await page.evaluate(async (b64) => {
+    const pdf = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const root = await (await fetch("demo-root.pem")).text();
+    const at = Math.floor(Date.now() / 1000);
+    const bad = pdf.slice();
+    bad[Math.floor(bad.length / 3)] ^= 1;
+    const out = [];
+    for (const p of [pdf, bad]) {
+      out.push([JSON.stringify(window.saoy.verifyPdf(p, [root], "en", at)),
+        JSON.stringify(await window.saoy.verifyPdfAsync(p, [root], "en", at))]);
+    }
+    return out;
+  }, Buffer.from(fs.readFileSync(SIGNED_PDF)).toString("base64"));
+  for (const [sync, asyn] of pairs) assert.equal(asyn, sync);
+  assert.deepEqual(pairs.map(([sync]) => JSON.parse(sync).status), ["valid", "invalid"]);
 });
 
 test("a tampered copy is INVALID with a digest mismatch", async () => {

@@ -37,6 +37,26 @@ test("a copy signed by the CLI is valid with its root, indeterminate without", (
   assert.ok(en.text.startsWith("Document: INDETERMINATE"), en.text);
 });
 
+test("verifyPdfAsync (WebCrypto) gives verifyPdf's whole report: signed, tampered, seeds", async () => {
+  assert.ok(globalThis.crypto?.subtle, "Node has WebCrypto");
+  const now = Math.floor(Date.now() / 1000);
+  const bad = SIGNED.slice();
+  bad[Math.floor(bad.length / 3)] ^= 0x01;
+  const cases = [[SIGNED, [ROOT], now], [bad, [ROOT], now], [SIGNED, [], now], [SEED, [], AT], [SEED_TWICE, [], AT]];
+  const statuses = [];
+  for (const [pdf, anchors, at] of cases) {
+    for (const lang of ["vi", "en"]) {
+      const sync = saoy.verifyPdf(pdf, anchors, lang, at);
+      const asyn = await saoy.verifyPdfAsync(pdf, anchors, lang, at);
+      assert.deepEqual(asyn, sync);
+      if (lang === "en") statuses.push(asyn.status);
+    }
+  }
+  assert.deepEqual(statuses, ["valid", "invalid", "indeterminate", "indeterminate", "indeterminate"]);
+  await assert.rejects(saoy.verifyPdfAsync(new TextEncoder().encode("not a pdf"), [], "en", AT),
+    (e) => e.name === "SaoyError" && e.code === "not_pdf");
+});
+
 test("tampered copies are invalid with digest_mismatch", () => {
   const bad = SIGNED.slice();
   bad[Math.floor(bad.length / 3)] ^= 0x01; // inside the signed range (page image)

@@ -355,6 +355,11 @@ pub(crate) fn verify(
         Ok(k) => k,
         Err(c) => return c,
     };
+    if super::external::active()
+        && let Some(ok) = external_ecdsa(&key, bits, s, h, message, sig)
+    {
+        return if ok { Check::Good } else { Check::Bad };
+    }
     #[cfg(all(feature = "native-crypto", not(target_arch = "wasm32")))]
     if native::ecdsa_confirms(&key, bits, s, h, message, sig) {
         return Check::Good;
@@ -447,6 +452,63 @@ pub(crate) fn verify(
         }
     };
     if ok { Check::Good } else { Check::Bad }
+}
+
+/// ECDSA P-256/P-384 with SHA-256/384/512 asked of the caller of a deferred verification
+/// ([`super::external`]). The signature and key are parsed here first ([`ec_sig!`], as the
+/// pure-Rust check parses them; the key by [`parse_key_bits`]) and handed over re-encoded (r||s,
+/// uncompressed point), so the caller is asked only about well-formed values. `None`: not
+/// asked (another curve, hash or scheme, a compressed point, an unparsable signature: the last
+/// is rejected by the pure-Rust check as well).
+fn external_ecdsa(
+    key: &Key,
+    bits: &[u8],
+    s: Scheme,
+    h: DigestAlg,
+    message: &[&[u8]],
+    sig: &[u8],
+) -> Option<bool> {
+    use super::external::{self, Curve, HashAlg};
+    let plain = match s {
+        Scheme::Ecdsa(_) => false,
+        Scheme::EcdsaPlain(_) => true,
+        _ => return None,
+    };
+    let hash = HashAlg::from_digest(h)?;
+    if bits.first() != Some(&0x04) {
+        return None;
+    }
+    let (curve, rs) = match key {
+        Key::P256(_) => (
+            Curve::P256,
+            ec_sig!(p256::NistP256, sig, plain)?.to_bytes().to_vec(),
+        ),
+        Key::P384(_) => (
+            Curve::P384,
+            ec_sig!(p384::NistP384, sig, plain)?.to_bytes().to_vec(),
+        ),
+        _ => return None,
+    };
+    external::ecdsa(curve, hash, bits, rs, message)
+}
+
+/// Verify an r||s ECDSA signature over `message` with a SEC1 point (the local answer to an
+/// [`super::external::CryptoRequest::EcdsaVerify`]).
+pub(crate) fn ecdsa_p1363(
+    curve: super::external::Curve,
+    h: DigestAlg,
+    point: &[u8],
+    sig: &[u8],
+    message: &[u8],
+) -> bool {
+    use super::external::Curve;
+    let digest = h.hash(&[message]);
+    match curve {
+        Curve::P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
+            .is_ok_and(|k| ec_check!(p256::NistP256, k, sig, true, &digest)),
+        Curve::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(point)
+            .is_ok_and(|k| ec_check!(p384::NistP384, k, sig, true, &digest)),
+    }
 }
 
 /// ECDSA P-256/P-384 through AWS-LC. It can only confirm: the signature and key are parsed by

@@ -291,7 +291,8 @@ pub(crate) fn document_timestamp_proofs(
             continue;
         };
         let Some(h) = t.imprint_alg else { continue };
-        if h.hash(&[&bytes[..br[1]], &bytes[br[2]..end]]) != t.imprint {
+        let parts: [&[u8]; 2] = [&bytes[..br[1]], &bytes[br[2]..end]];
+        if super::external::digest(h, &parts, Some(&t.imprint)) != t.imprint {
             continue;
         }
         let Some(gen_time) = t.gen_time else { continue };

@@ -13,6 +13,7 @@ mod cache;
 mod cert;
 mod cms;
 mod diff;
+pub mod external;
 mod ltv;
 mod pdf;
 mod report;
@@ -806,7 +807,9 @@ fn check_signature(ctx: &Ctx<'_>, index: usize, sd: &pdf::SigDict) -> Checked {
             match cms::parse_tst_info(ec) {
                 Ok(tst) => {
                     match DigestAlg::from_oid(&tst.imprint_alg.oid) {
-                        Some(h) if h.hash(&covered) == tst.imprint => {}
+                        Some(h)
+                            if external::digest(h, &covered, Some(&tst.imprint)) == tst.imprint => {
+                        }
                         Some(_) => {
                             reasons.push(Reason::new(ReasonCode::TimestampImprintMismatch, None))
                         }
@@ -1085,8 +1088,11 @@ fn check_signer<T: Send>(
     // The content digest (the big job: a whole PDF) runs on a second thread
     // beside the signer lookup and signature check, which do not depend on it.
     // `early`: the same digest (same bytes, same algorithm), already running since the start.
-    let big = content.iter().map(|c| c.len()).sum::<usize>() >= crate::digest::PARALLEL_MIN;
-    let job = || has_attrs.then(|| dalg.hash(content));
+    // A deferred verification (`external`) stays on this thread: its session is thread-local.
+    let big = content.iter().map(|c| c.len()).sum::<usize>() >= crate::digest::PARALLEL_MIN
+        && !external::active();
+    let claimed = si.signed(cms::OID_MESSAGE_DIGEST).map(|md| md.content);
+    let job = || has_attrs.then(|| external::digest(dalg, content, claimed));
     let meanwhile = || {
         let signer = pool.iter().find(|c| match &si.sid {
             SignerId::IssuerSerial { issuer, serial } => {

@@ -434,7 +434,7 @@ pub struct Signer {
 }
 
 /// The result for one signature.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct SignatureReport {
     /// Position in the document (0-based, in field order).
@@ -474,7 +474,7 @@ pub struct SignatureReport {
 }
 
 /// The result for a whole document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct DocumentReport {
     /// Worst status over all signatures (indeterminate if there are none).
