@@ -70,6 +70,9 @@ pki = saoy.KioskPki.open(os.path.join(d, "pki"))
 v = saoy.Verifier(pki.root_pem(), [pki.seal_key()], reg)
 r = v.verify(b"%PDF-1.7 not a signed copy", None)
 assert r.verdict == saoy.Verdict.INVALID and r.reasons and all(x.vi for x in r.reasons), r
+# Reasons are saoy-core's record, from its own generated module beside saoy.py.
+import saoy_core
+assert all(isinstance(x, saoy_core.Reason) for x in r.reasons), r.reasons
 print("uniffi python smoke: 2 passed, 0 failed")
 PY
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One finding of a check, with a stable machine code and its text in English and Vietnamese.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Reason {
     /// Stable machine code, e.g. `seal_bad_signature`.
     pub code: String,

@@ -1,5 +1,9 @@
 #![doc = include_str!("../README.md")]
 
+// The UniFFI component of the types that carry `derive(uniffi::…)` (feature `uniffi`).
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 pub mod align;
 mod auth;
 pub mod detect;

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 /// Where a face image comes from; quality thresholds differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi(name = "FaceSource"))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Source {

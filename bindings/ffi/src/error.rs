@@ -5,6 +5,8 @@
 ///
 /// Every variant carries `code`, the stable machine code of the crate that failed, so callers
 /// can branch on it; `detail` is an English description.
+// One FFI error for every area: the crates' errors hold non-FFI context (paths, nested errors)
+// and expose their stable code as a method, carried here as a field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[non_exhaustive]
 pub enum SaoyError {

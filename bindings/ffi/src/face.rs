@@ -3,25 +3,12 @@
 use crate::{ModelStore, SaoyError};
 use std::sync::Arc;
 
-/// What kind of image a face comes from (selects the quality gates).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum FaceSource {
-    /// A live camera frame.
-    LiveCapture,
-    /// The small printed portrait of a CCCD (upscaled before matching).
-    IdPortrait,
-}
-
-impl From<FaceSource> for saoy_faceauth::Source {
-    fn from(s: FaceSource) -> Self {
-        match s {
-            FaceSource::LiveCapture => saoy_faceauth::Source::LiveCapture,
-            FaceSource::IdPortrait => saoy_faceauth::Source::IdPortrait,
-        }
-    }
-}
+/// What kind of image a face comes from (selects the quality gates): saoy-faceauth's `Source`,
+/// named `FaceSource` across the FFI.
+pub use saoy_faceauth::Source as FaceSource;
 
 /// The result of a face comparison (no biometric values).
+// A view of saoy-faceauth's `ImageComparison`: its per-image summaries stay in `json`.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct FaceComparison {
     /// Cosine similarity -1..1.
@@ -100,12 +87,9 @@ impl FaceEngine {
         reference: &image::DynamicImage,
         reference_source: FaceSource,
     ) -> Result<FaceComparison, SaoyError> {
-        let c = self.inner.compare_images(
-            probe,
-            probe_source.into(),
-            reference,
-            reference_source.into(),
-        )?;
+        let c = self
+            .inner
+            .compare_images(probe, probe_source, reference, reference_source)?;
         Ok(FaceComparison {
             score: c.comparison.score,
             threshold: c.comparison.threshold,

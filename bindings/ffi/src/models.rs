@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// One pinned model file.
+// A view of saoy-models' `FileStatus`, whose names are `&'static str` (no lifetimes over UniFFI).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ModelFile {
     /// Store file name.
@@ -22,6 +23,7 @@ pub struct ModelFile {
 }
 
 /// What a fetch did.
+// saoy-models' `FetchSummary` plus the store directory.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct FetchSummary {
     /// The store directory.

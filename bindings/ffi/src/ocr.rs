@@ -4,6 +4,7 @@ use crate::{ModelStore, SaoyError};
 use std::sync::Arc;
 
 /// One recognized line.
+// A view of saoy-ocr's `TextLine`: its `Quad` is `[[f32; 2]; 4]` (no fixed arrays over UniFFI).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct OcrLine {
     /// Text (NFC).
@@ -15,6 +16,7 @@ pub struct OcrLine {
 }
 
 /// Everything recognized on one page.
+// A view of saoy-ocr's `PageResult` (blocks, MRZ, fields, consistency report: in `json`).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct OcrPage {
     /// Plain text (lines by newlines, blocks by blank lines).

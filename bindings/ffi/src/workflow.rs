@@ -6,30 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A finding in English and Vietnamese.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Reason {
-    /// Stable code.
-    pub code: String,
-    /// English.
-    pub en: String,
-    /// Vietnamese.
-    pub vi: String,
-}
-
-impl From<&saoy_core::Reason> for Reason {
-    fn from(r: &saoy_core::Reason) -> Self {
-        Reason {
-            code: r.code.clone(),
-            en: r.en.clone(),
-            vi: r.vi.clone(),
-        }
-    }
-}
-
-fn reasons(r: &[saoy_core::Reason]) -> Vec<Reason> {
-    r.iter().map(Reason::from).collect()
-}
+// saoy-core's own records, crossing as they are (derives behind saoy-core's `uniffi` feature).
+pub use saoy_core::Reason;
+pub use saoy_core::workflow::Check;
 
 fn parse_code(code: &str) -> Result<saoy_core::VerificationCode, SaoyError> {
     Ok(saoy_core::VerificationCode::parse(code)?)
@@ -46,6 +25,8 @@ fn snake<T: serde::Serialize + std::fmt::Debug>(v: &T) -> String {
 // Registry
 
 /// One registry row (no personal data: the citizen is only a keyed hash, not exposed here).
+// A view, not core's `registry::Record`: that holds the citizen-id hash (never leaves the
+// registry), a `[u8; 32]` digest, a `VerificationCode` and the data-carrying `Status` enum.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RegistryRecord {
     /// Verification code (canonical form).
@@ -155,6 +136,7 @@ impl Registry {
 // Signing material
 
 /// A trusted seal public key.
+// FFI-only input: core's `IssuerKey` holds a parsed p384 `VerifyingKey`; this is its PEM.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SealKey {
     /// Display name of the issuer.
@@ -226,7 +208,9 @@ impl KioskPki {
 // ---------------------------------------------------------------------------------------------
 // Issuance
 
-/// Progress of an issuance, called from the issuing thread.
+/// Progress of an issuance. Called from the issuing thread, except the `recognize` step, which
+/// runs (and reports) on a second thread beside the card, page and face steps: implementations
+/// must be thread-safe, and `recognize`'s start/end may interleave with the others'.
 #[uniffi::export(callback_interface)]
 pub trait IssueProgress: Send + Sync {
     /// A step starts (`recognize`, `id_card`, `authenticity`, `face`, `eligibility`, `reserve`,
@@ -252,6 +236,7 @@ impl wf::Progress for ProgressAdapter {
 }
 
 /// Issuer settings.
+// FFI-only: picks the adapters' settings; core's `IssuerConfig` is the policy (kinds, overrides).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct IssuerOptions {
     /// Inference threads (0: default).
@@ -285,6 +270,8 @@ impl Default for IssuerOptions {
 }
 
 /// One issuance request.
+// Flat kiosk request: core's `IssueInput` is `#[non_exhaustive]` (built with `new`/`with_*`) and
+// nests `OfficeContext` and the officer override, which kiosks are not offered.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct IssueRequest {
     /// Idempotency key (kiosk session id).
@@ -307,20 +294,9 @@ pub struct IssueRequest {
     pub officer_id: String,
 }
 
-/// A check run during issuance.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Check {
-    /// Stable code.
-    pub code: String,
-    /// Passed?
-    pub passed: bool,
-    /// English.
-    pub en: String,
-    /// Vietnamese.
-    pub vi: String,
-}
-
 /// An issued certified copy.
+// A view of core's `DeliveryBundle`: that holds `PathBuf`s, a `VerificationCode` and a `Receipt`
+// with a `BTreeMap` of thresholds (here as JSON).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct IssuedCopy {
     /// The verification code.
@@ -344,6 +320,7 @@ pub struct IssuedCopy {
 }
 
 /// Outcome of an issuance: issued, or refused with reasons (a refusal is not an error).
+// A view of core's `IssueOutcome`, whose variants wrap `Box<DeliveryBundle>` and `Refusal`.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum IssueOutcome {
     /// Issued (or replayed).
@@ -360,17 +337,6 @@ pub enum IssueOutcome {
     },
 }
 
-fn checks(c: &[wf::Check]) -> Vec<Check> {
-    c.iter()
-        .map(|c| Check {
-            code: c.code.clone(),
-            passed: c.passed,
-            en: c.en.clone(),
-            vi: c.vi.clone(),
-        })
-        .collect()
-}
-
 impl From<wf::IssueOutcome> for IssueOutcome {
     fn from(o: wf::IssueOutcome) -> Self {
         match o {
@@ -383,22 +349,22 @@ impl From<wf::IssueOutcome> for IssueOutcome {
                     seal_url: b.receipt.seal_url.clone(),
                     receipt_json: serde_json::to_string(&b.receipt).unwrap_or_default(),
                     replayed: b.replayed,
-                    checks: checks(&b.receipt.checks),
+                    checks: b.receipt.checks,
                     pdf: b.pdf,
                 },
             },
             wf::IssueOutcome::Refused(r) => IssueOutcome::Refused {
-                reasons: reasons(&r.reasons),
-                checks: checks(&r.checks),
+                reasons: r.reasons,
+                checks: r.checks,
             },
             // IssueOutcome is non_exhaustive: a future variant surfaces as a typed error.
             #[allow(unreachable_patterns)]
             _ => IssueOutcome::Refused {
-                reasons: vec![Reason {
-                    code: "unsupported_outcome".into(),
-                    en: "unsupported issuance outcome".into(),
-                    vi: "kết quả cấp không được hỗ trợ".into(),
-                }],
+                reasons: vec![Reason::new(
+                    "unsupported_outcome",
+                    "unsupported issuance outcome",
+                    "kết quả cấp không được hỗ trợ",
+                )],
                 checks: Vec::new(),
             },
         }
@@ -462,7 +428,8 @@ impl Issuer {
         }))
     }
 
-    /// Issue a certified copy (blocking; progress callbacks run on this thread).
+    /// Issue a certified copy (blocking; progress callbacks run on this thread, `recognize`'s on a
+    /// second one).
     pub fn issue(
         &self,
         request: IssueRequest,
@@ -472,7 +439,8 @@ impl Issuer {
     }
 
     /// [`Issuer::issue`] on a worker thread: a Kotlin `suspend fun` / Python coroutine that does
-    /// not block the caller's thread (progress callbacks run on the worker thread).
+    /// not block the caller's thread (progress callbacks run on the worker thread, `recognize`'s on
+    /// a second one).
     pub async fn issue_async(
         &self,
         request: IssueRequest,
@@ -508,6 +476,8 @@ fn issue_on(
 // Verification
 
 /// Overall verdict of a verification.
+// Mirror of core's `workflow::Verdict`, kept: that one is `#[non_exhaustive]`, and saoy-python
+// (`bindings/python/src/types.rs`) matches this one exhaustively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum Verdict {
     /// Signature, seal and registry confirm the copy.
@@ -523,6 +493,8 @@ pub enum Verdict {
 }
 
 /// A verification report (data, not an error).
+// A view of core's `VerificationReport`: that holds `PdfCheck` (a `usize`), `SealReport` (byte
+// arrays), a `VerificationCode` and a tagged `RegistryCheck`; statuses go as strings + JSON.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct VerificationReport {
     /// The verdict.
@@ -566,8 +538,8 @@ impl From<wf::VerificationReport> for VerificationReport {
             seal: r.seal.as_ref().map(|s| snake(&s.status)),
             registry,
             document_matches_registry: r.document_matches_registry,
-            reasons: reasons(&r.reasons),
             json: serde_json::to_string(&r).unwrap_or_default(),
+            reasons: r.reasons,
         }
     }
 }
@@ -642,6 +614,7 @@ impl Verifier {
 // Demo inputs
 
 /// Fictional inputs for a demo issuance (marked "MẪU - SPECIMEN"; never real people's data).
+// FFI-only: saoy-specimen's renderings, encoded as JPEG here.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DemoInputs {
     /// The fictional citizen's name.

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
+import vn.saoy.core.Check
+import vn.saoy.core.Reason
+import vn.saoy.faceauth.FaceSource
 import java.nio.file.Path
 import java.util.Collections
 
@@ -65,16 +68,26 @@ class SaoyTest {
             is IssueOutcome.Issued -> outcome.copy
             is IssueOutcome.Refused -> throw AssertionError("refused: ${outcome.reasons}")
         }
+        // The page recognition may run beside the card, page and face steps (core's
+        // IssuerConfig::overlap_steps): once, before eligibility; the other steps in order.
+        val started = steps.started.toList()
+        assertEquals(1, started.count { it == "recognize" }, "$started")
         assertEquals(
-            listOf("recognize", "id_card", "authenticity", "face", "eligibility", "reserve", "render", "sign", "commit"),
-            steps.started.toList(),
+            listOf("id_card", "authenticity", "face", "eligibility", "reserve", "render", "sign", "commit"),
+            started.filter { it != "recognize" },
         )
+        assertTrue(started.indexOf("recognize") < started.indexOf("eligibility"), "$started")
+        // Checks are saoy-core's records (package vn.saoy.core), passed through unchanged.
+        val faceCheck: Check = copy.checks.first { it.code == "face_match" }
+        assertTrue(faceCheck.passed && faceCheck.vi.isNotEmpty(), "$faceCheck")
         assertTrue(steps.finished.all { it.second }, "every step ok: ${steps.finished}")
         assertTrue(copy.pdf.copyOfRange(0, 5).contentEquals("%PDF-".toByteArray()))
 
         val verifier = Verifier(pki.rootPem(), listOf(pki.sealKey()), registry)
         val report = runBlocking { verifier.verifyAsync(copy.pdf, copy.code) }
         assertEquals(Verdict.VALID, report.verdict, report.reasons.joinToString { it.en })
+        val reasons: List<Reason> = report.reasons
+        assertTrue(reasons.all { it.vi.isNotEmpty() }, "$reasons")
         assertEquals("valid", report.registry)
 
         val tampered = copy.pdf.copyOf()
