@@ -180,37 +180,73 @@ fn numeric_with_check(data: &str, check: char) -> (String, char, bool, FieldStat
     (data.to_string(), check, false, FieldStatus::Invalid)
 }
 
+/// Pairs OCR confuses in alphanumeric fields, tried both ways: the
+/// letter/digit pairs of [`TO_DIGIT`] plus `Z`/`7` (OCR-B's Z and 7 share
+/// the top bar and the diagonal; a passport personal number "ZE184226B" was
+/// read "7E184226B").
+const ALNUM_SWAPS: [(char, char); 6] = [
+    ('O', '0'),
+    ('I', '1'),
+    ('B', '8'),
+    ('S', '5'),
+    ('Z', '2'),
+    ('Z', '7'),
+];
+
+/// The characters `c` may have been misread for.
+fn alternatives(c: char) -> Vec<char> {
+    ALNUM_SWAPS
+        .iter()
+        .filter_map(|&(a, b)| {
+            if a == c {
+                Some(b)
+            } else if b == c {
+                Some(a)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
 /// Alphanumeric field with check digit: try swapping ambiguous characters
-/// (both ways) until the check digit verifies; accept only a unique repair.
+/// (see [`ALNUM_SWAPS`]) until the check digit verifies; accept only a
+/// unique repair with the fewest changes.
 fn alnum_with_check(data: &str, check: char) -> (String, char, bool, FieldStatus) {
     if verifies(data, check) {
         return (data.to_string(), check, false, FieldStatus::Proven);
     }
     let check_fixed = letter_to_digit(check);
     let chars: Vec<char> = data.chars().collect();
-    let ambiguous: Vec<usize> = chars
+    // (position, alternatives) of every ambiguous character.
+    let ambiguous: Vec<(usize, Vec<char>)> = chars
         .iter()
         .enumerate()
-        .filter(|(_, c)| letter_to_digit(**c) != **c || digit_to_letter(**c) != **c)
-        .map(|(i, _)| i)
+        .map(|(i, c)| (i, alternatives(*c)))
+        .filter(|(_, a)| !a.is_empty())
         .collect();
-    if ambiguous.len() <= 10 {
+    // Every combination: each ambiguous character kept (0) or replaced by
+    // one of its alternatives (1..).
+    let combos = ambiguous
+        .iter()
+        .try_fold(1u64, |n, (_, a)| n.checked_mul(a.len() as u64 + 1));
+    if let Some(combos) = combos.filter(|&n| n <= 4096) {
         let mut hits = Vec::new();
-        for mask in 1u32..(1 << ambiguous.len()) {
+        for code in 1..combos {
             let mut cand = chars.clone();
-            for (k, &i) in ambiguous.iter().enumerate() {
-                if mask & (1 << k) != 0 {
-                    let c = cand[i];
-                    cand[i] = if c.is_ascii_digit() {
-                        digit_to_letter(c)
-                    } else {
-                        letter_to_digit(c)
-                    };
+            let (mut rest, mut changes) = (code, 0u32);
+            for (i, alts) in &ambiguous {
+                let radix = alts.len() as u64 + 1;
+                let pick = (rest % radix) as usize;
+                rest /= radix;
+                if pick > 0 {
+                    cand[*i] = alts[pick - 1];
+                    changes += 1;
                 }
             }
             let s: String = cand.into_iter().collect();
             if verifies(&s, check_fixed) {
-                hits.push((mask.count_ones(), s));
+                hits.push((changes, s));
             }
         }
         // Accept the repair with the fewest changes, if no other repair ties it.
@@ -446,19 +482,19 @@ fn parse_td23(format: MrzFormat, sub: &Sub<'_>) -> Mrz {
     let (dob, dob_c, dob_rep, dob_st) = numeric_with_check(&sub(1, 13, 19), first(&sub(1, 19, 20)));
     let sex = sex_field(&sub(1, 20, 21));
     let (exp, exp_c, exp_rep, exp_st) = numeric_with_check(&sub(1, 21, 27), first(&sub(1, 27, 28)));
-    let (opt, opt_st, opt_c) = if format == MrzFormat::Td3 {
+    let (opt, opt_st, opt_c, opt_rep) = if format == MrzFormat::Td3 {
         let data = sub(1, 28, 42);
         let c = first(&sub(1, 42, 43));
         // An empty personal number may carry '<' or '0' as its check digit.
-        let ok = verifies(&data, c) || (data.chars().all(|x| x == '<') && c == '0');
-        let st = if ok {
-            FieldStatus::Proven
+        if data.chars().all(|x| x == '<') && (c == '0' || c == '<') {
+            (data, FieldStatus::Proven, Some(c), false)
         } else {
-            FieldStatus::Invalid
-        };
-        (data, st, Some(c))
+            // A misread repaired only when the check digit confirms it.
+            let (d, c, rep, st) = alnum_with_check(&data, c);
+            (d, st, Some(c), rep)
+        }
     } else {
-        (sub(1, 28, 35), FieldStatus::Read, None)
+        (sub(1, 28, 35), FieldStatus::Read, None, false)
     };
     let comp_c = letter_to_digit(first(&sub(1, width - 1, width)));
     let composite_data = format!(
@@ -491,7 +527,7 @@ fn parse_td23(format: MrzFormat, sub: &Sub<'_>) -> Mrz {
         sex,
         expiry_date: field(exp, exp_st, exp_rep),
         nationality: read_field(strip(&nat), FieldStatus::Read),
-        optional1: read_field(strip(&opt), opt_status),
+        optional1: field(strip(&opt), opt_status, opt_rep),
         optional2: read_field(String::new(), FieldStatus::Read),
         surname,
         given_names: given,
@@ -594,6 +630,31 @@ mod tests {
         assert_eq!(bad.birth_date.status, FieldStatus::Invalid);
         assert!(!bad.birth_date.repaired);
         assert!(!bad.all_checks_ok);
+    }
+
+    #[test]
+    fn td3_personal_number_z_read_as_7_is_repaired_under_its_check_digit() {
+        // ICAO 9303 specimen passport, personal number "ZE184226B" (check 1)
+        // as OCR read it: Z -> 7.
+        let m = parse_mrz(&[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F12041597E184226B<<<<<10",
+        ])
+        .unwrap();
+        assert_eq!(m.optional1.value, "ZE184226B");
+        assert_eq!(m.optional1.status, FieldStatus::Proven);
+        assert!(m.optional1.repaired);
+        assert!(m.composite_ok && m.all_checks_ok);
+        assert_eq!(m.lines[1], "L898902C36UTO7408122F1204159ZE184226B<<<<<10");
+        // A personal number whose check digit no swap satisfies stays invalid.
+        let bad = parse_mrz(&[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F12041594E184226B<<<<<10",
+        ])
+        .unwrap();
+        assert_eq!(bad.optional1.value, "4E184226B");
+        assert_eq!(bad.optional1.status, FieldStatus::Invalid);
+        assert!(!bad.optional1.repaired && !bad.all_checks_ok);
     }
 
     #[test]
