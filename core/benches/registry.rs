@@ -5,7 +5,10 @@
 //!
 //! `audit1` is the default: every lookup returns after its audit entry is committed (concurrent
 //! lookups share the commit); `audit64` answers first and commits the entries 64 at a time (see
-//! the crate README, "Registry audit log").
+//! the crate README, "Registry audit log"). `lookup/64t` shows the group commit with more
+//! concurrent callers (a busy portal): more entries per commit, the same durability.
+//!
+//! The machine's load average is printed before each backend (shared machines are noisy).
 //!
 //! `cargo bench -p saoy-core --bench registry`
 
@@ -61,6 +64,7 @@ fn parallel(threads: usize, iters: u64, op: &(dyn Fn(u64) + Sync)) -> std::time:
 }
 
 fn bench_backend(c: &mut Criterion, name: &str, reg: &dyn Registry) {
+    println!("registry/{name}: load average {}", load());
     let h = CitizenIdHasher::new(&[5; 32]).unwrap();
     let codes: Vec<_> = (0..2000).map(|_| issue_one(reg, &h, name)).collect();
     let mut g = c.benchmark_group(format!("registry/{name}"));
@@ -93,7 +97,22 @@ fn bench_backend(c: &mut Criterion, name: &str, reg: &dyn Registry) {
             })
         });
     }
+    g.bench_function("lookup/64t", |b| {
+        b.iter_custom(|iters| {
+            parallel(64, iters, &|i| {
+                let code = &codes[i as usize % codes.len()];
+                assert!(reg.lookup(code, &who).unwrap().is_some());
+            })
+        })
+    });
     g.finish();
+}
+
+/// The load average (Linux), to read the figures against.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn registry(c: &mut Criterion) {

@@ -575,22 +575,40 @@ pub(crate) struct PendingAudit {
 /// database for them; the others sleep until their entry is in.
 ///
 /// Before taking a batch, the writer waits (at most [`MAX_GATHER`]) for the lookups that are
-/// reading at that moment to add their entries, so one commit serves all of them instead of the
-/// first one alone; a lone lookup never waits.
+/// reading at that moment to add their entries, and for as many entries as the last **round**
+/// had (the last batch plus the entries that arrived while it was written: their callers were
+/// all waiting for that commit and are likely to look up again). So one commit serves all of
+/// them, instead of the callers splitting into two cohorts that alternate, each waiting for the
+/// other's commit (half the entries per commit). A lone lookup never waits; the first lookup
+/// after a burst may wait once, at most [`MAX_GATHER`].
 ///
 /// Lookup entries are written only through this queue (never by other writes), so "every entry
 /// up to `durable` is committed" holds: a batch holds every uncommitted entry when it is taken,
 /// and a failed batch is put back, in order, before the next writer takes one.
-#[derive(Default)]
 pub(crate) struct AuditQueue {
     state: std::sync::Mutex<AuditQueueState>,
     /// A batch was committed or failed.
     changed: std::sync::Condvar,
-    /// The last lookup reading while a writer gathers has added its entry.
+    /// The lookups a gathering writer waits for have added their entries.
     gathered: std::sync::Condvar,
+    /// [`MAX_GATHER`]; a field so a test can widen it on a loaded machine.
+    max_gather: std::time::Duration,
 }
 
-/// How long a batch writer waits for lookups still reading to add their entries.
+impl Default for AuditQueue {
+    fn default() -> Self {
+        Self {
+            state: Default::default(),
+            changed: Default::default(),
+            gathered: Default::default(),
+            max_gather: MAX_GATHER,
+        }
+    }
+}
+
+/// How long a batch writer waits for lookups still reading, and for those of the last round,
+/// to add their entries. Of the order of one commit with `synchronous=FULL` (an fsync of the
+/// WAL): waiting longer would cost more than the commit it saves.
 const MAX_GATHER: std::time::Duration = std::time::Duration::from_micros(500);
 
 /// A lookup between the start of its read and the buffering of its audit entry (see
@@ -631,8 +649,13 @@ struct AuditQueueState {
     writing: bool,
     /// Lookups reading, whose entries are not buffered yet.
     reading: usize,
-    /// The writer waits for `reading` to reach 0.
+    /// The writer waits for `reading` to reach 0 and `entries` to reach `target`.
     gathering: bool,
+    /// How many entries the gathering writer waits for.
+    target: usize,
+    /// Entries of the last round: the last batch written plus the entries buffered when its
+    /// commit ended.
+    round: usize,
 }
 
 impl AuditQueue {
@@ -647,7 +670,13 @@ impl AuditQueue {
         let mut s = self.state();
         s.entries.push(entry);
         s.pushed += 1;
-        (s.pushed, s.entries.len())
+        let out = (s.pushed, s.entries.len());
+        let wake = s.gathering && s.reading == 0 && s.entries.len() >= s.target;
+        drop(s);
+        if wake {
+            self.gathered.notify_one();
+        }
+        out
     }
 
     /// A lookup starts reading: a batch writer gathering entries waits for it (bounded).
@@ -658,7 +687,7 @@ impl AuditQueue {
 
     fn stop_reading(&self, mut s: std::sync::MutexGuard<'_, AuditQueueState>) {
         s.reading = s.reading.saturating_sub(1);
-        let wake = s.gathering && s.reading == 0;
+        let wake = s.gathering && s.reading == 0 && s.entries.len() >= s.target;
         drop(s);
         if wake {
             self.gathered.notify_one();
@@ -682,7 +711,7 @@ impl AuditQueue {
         write: impl Fn(&[PendingAudit]) -> Result<(), RegistryError>,
     ) -> Result<(), RegistryError> {
         let last = self.state().pushed;
-        self.commit_through(last, write)
+        self.commit(last, false, write)
     }
 
     /// Return once every entry up to sequence number `seq` is committed, writing the buffered
@@ -692,6 +721,17 @@ impl AuditQueue {
     pub fn commit_through(
         &self,
         seq: u64,
+        write: impl Fn(&[PendingAudit]) -> Result<(), RegistryError>,
+    ) -> Result<(), RegistryError> {
+        self.commit(seq, true, write)
+    }
+
+    /// [`AuditQueue::commit_through`]; with `round`, the writer also waits for the entries of
+    /// the last round (a flush does not).
+    fn commit(
+        &self,
+        seq: u64,
+        round: bool,
         write: impl Fn(&[PendingAudit]) -> Result<(), RegistryError>,
     ) -> Result<(), RegistryError> {
         let mut s = self.state();
@@ -704,10 +744,11 @@ impl AuditQueue {
                 continue;
             }
             s.writing = true;
-            if s.reading > 0 {
-                let until = std::time::Instant::now() + MAX_GATHER;
+            s.target = if round { s.round } else { 0 };
+            if s.reading > 0 || s.entries.len() < s.target {
+                let until = std::time::Instant::now() + self.max_gather;
                 s.gathering = true;
-                while s.reading > 0 {
+                while s.reading > 0 || s.entries.len() < s.target {
                     let now = std::time::Instant::now();
                     if now >= until {
                         break;
@@ -731,7 +772,10 @@ impl AuditQueue {
             s = self.state();
             s.writing = false;
             match result {
-                Ok(()) => s.durable = s.durable.max(last),
+                Ok(()) => {
+                    s.durable = s.durable.max(last);
+                    s.round = batch.len() + s.entries.len();
+                }
                 Err(_) => {
                     // Not written: put the batch back in front of what arrived meanwhile.
                     let newer = std::mem::replace(&mut s.entries, batch);
@@ -854,6 +898,52 @@ mod tests {
         q.commit_through(s2, write).unwrap();
         q.commit_all(write).unwrap();
         assert_eq!(written.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_writer_waits_for_the_lookups_of_the_last_round() {
+        // This test is about who is in the batch, not timing.
+        let q = AuditQueue {
+            max_gather: std::time::Duration::from_secs(60),
+            ..AuditQueue::default()
+        };
+        let written = Mutex::new(Vec::new());
+        let write = |b: &[PendingAudit]| {
+            written
+                .lock()
+                .unwrap()
+                .push(b.iter().map(|a| a.code.clone()).collect::<Vec<_>>());
+            Ok(())
+        };
+        // A lone lookup does not wait (the first round is empty).
+        let (s1, _) = q.push(entry("a"));
+        q.commit_through(s1, write).unwrap();
+        // A round of three.
+        for c in ["b", "c", "d"] {
+            q.push(entry(c));
+        }
+        q.commit_all(write).unwrap();
+        // The next writer waits until the three callers of that round are back.
+        std::thread::scope(|s| {
+            let (q, write) = (&q, &write);
+            let first = s.spawn(move || {
+                let (seq, _) = q.push(entry("e"));
+                q.commit_through(seq, write).unwrap();
+            });
+            while !q.state().gathering {
+                std::thread::yield_now();
+            }
+            assert_eq!(written.lock().unwrap().len(), 2);
+            q.push(entry("f"));
+            let (seq, _) = q.push(entry("g"));
+            first.join().unwrap();
+            q.commit_through(seq, write).unwrap();
+        });
+        assert_eq!(
+            *written.lock().unwrap(),
+            [vec!["a"], vec!["b", "c", "d"], vec!["e", "f", "g"]]
+        );
+        assert_eq!(q.state().round, 3);
     }
 
     #[test]
