@@ -2,7 +2,8 @@
 //! a CCCD front and back, and the demo's live frames (liveness needs ≥ 4; the issue names 3), real models at 2 threads, TEST PKI, embedded SQLite
 //! registry. Prints the median of every step after the criterion run. Target: ≤ 2.5 s total.
 //!
-//! `cargo bench -p saoy-core --features demo --bench issue`
+//! `cargo bench -p saoy-core --features demo --bench issue` (`SAOY_BENCH_OVERLAP=0`: the steps in
+//! turn instead of the page recognition beside the card, page and face steps).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -28,6 +29,8 @@ fn issue(c: &mut Criterion) {
         .ok()
         .and_then(|t| t.parse().ok())
         .unwrap_or(2);
+    // SAOY_BENCH_OVERLAP=0: every step in turn (IssuerConfig::overlap_steps(false)).
+    opts.overlap_steps = std::env::var("SAOY_BENCH_OVERLAP").map_or(true, |v| v != "0");
     let kiosk = demo_kiosk(&opts, &Quiet).unwrap();
     // The issue's benchmark names 3 live frames; faceauth's liveness needs at least 4 distinct
     // frames for a turn challenge, so this uses the demo's capture of DEMO_LIVE_FRAMES frames.

@@ -82,6 +82,9 @@ pub struct DemoOptions {
     pub offline: bool,
     /// Seed of the fictional person.
     pub seed: u64,
+    /// Overlap the page recognition with the card, page and face steps
+    /// ([`IssuerConfig::overlap_steps`], default `true`).
+    pub overlap_steps: bool,
 }
 
 impl DemoOptions {
@@ -93,6 +96,7 @@ impl DemoOptions {
             models_dir: None,
             offline: false,
             seed: 7,
+            overlap_steps: true,
         }
     }
 }
@@ -319,7 +323,9 @@ pub fn demo_kiosk(opts: &DemoOptions, progress: &dyn DemoProgress) -> Result<Dem
         registry.clone(),
         DeliveryStore::open(dir.join("out"))?,
         CitizenIdHasher::new(&secret).map_err(|e| DemoError::Issue(e.into()))?,
-        IssuerConfig::default().seal_host("xacthuc.saoy.example.vn"),
+        IssuerConfig::default()
+            .seal_host("xacthuc.saoy.example.vn")
+            .overlap_steps(opts.overlap_steps),
     );
     Ok(DemoKiosk {
         issuer,
