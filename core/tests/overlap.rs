@@ -197,6 +197,12 @@ fn recognition_overlaps_the_face_step_by_default() {
         .map(|t| t.step.as_str())
         .collect();
     assert_eq!(&timed[..4], &STEPS, "{timed:?}");
+    // The receipt's wall time covers every step, overlapped or not.
+    let r = &bundle.receipt;
+    assert!(r.total_millis > 0.0);
+    for t in &r.timings {
+        assert!(t.millis <= r.total_millis, "{t:?} > {}", r.total_millis);
+    }
 }
 
 #[test]

@@ -318,8 +318,10 @@ fn demo(a: DemoArgs, g: &crate::Global) -> ExitCode {
                     b.receipt_path.display()
                 );
                 outln!("Đường dẫn QR / seal URL: {}", b.receipt.seal_url);
-                let total: f64 = b.receipt.timings.iter().map(|t| t.millis).sum();
-                outln!("Tổng thời gian cấp / issue time: {total:.0} ms");
+                outln!(
+                    "Tổng thời gian cấp / issue time: {:.0} ms",
+                    b.receipt.total_millis
+                );
             }
             Err(r) => {
                 outln!("TỪ CHỐI / REFUSED:");

@@ -332,8 +332,13 @@ pub struct Receipt {
     pub thresholds: BTreeMap<String, f32>,
     /// Model versions.
     pub model_versions: Vec<ModelVersion>,
-    /// Step timings.
+    /// Step timings. Steps may overlap (`IssuerConfig::overlap_steps`): their sum can exceed
+    /// [`Receipt::total_millis`].
     pub timings: Vec<StepTiming>,
+    /// Wall time of the issuance, from the call to the committed copy (milliseconds; 0 in
+    /// receipts written before this field existed).
+    #[serde(default)]
+    pub total_millis: f64,
     /// Officer override, if any.
     pub officer_override: Option<OfficerOverride>,
 }
@@ -406,6 +411,7 @@ impl std::fmt::Debug for Issuer {
 struct Timer<'p> {
     progress: &'p dyn Progress,
     timings: Vec<StepTiming>,
+    started: Instant,
 }
 
 impl Timer<'_> {
@@ -523,6 +529,7 @@ impl Issuer {
         let mut timer = Timer {
             progress,
             timings: Vec::new(),
+            started: Instant::now(),
         };
         // The original's pages and the citizen's card, face and page bytes are independent:
         // the page recognition runs on its own thread beside the other three steps (see
@@ -729,6 +736,7 @@ impl Issuer {
             thresholds,
             model_versions,
             timings: Vec::new(),
+            total_millis: 0.0,
             officer_override: input.officer_override.clone(),
         };
 
@@ -744,6 +752,7 @@ impl Issuer {
                 millis: t0.elapsed().as_secs_f64() * 1000.0,
             });
             receipt.timings = timer.timings.clone();
+            receipt.total_millis = timer.started.elapsed().as_secs_f64() * 1000.0;
             let (qr_path, receipt_path) = self.store.write_extras(&code, &qr, &receipt)?;
             Ok(DeliveryBundle {
                 code,
