@@ -559,7 +559,14 @@ impl Issuer {
         };
         let (recognition, (id_card, pages, face)) = if self.config.overlap_steps {
             std::thread::scope(|s| {
-                let rec = s.spawn(recognize);
+                // No thread to be had (resource limits): every step in turn, on this one.
+                let Ok(rec) = std::thread::Builder::new()
+                    .name("saoy-recognize".into())
+                    .spawn_scoped(s, recognize)
+                else {
+                    let rec = recognize();
+                    return (rec, card_face_pages());
+                };
                 let rest = card_face_pages();
                 let rec = rec.join().unwrap_or_else(|_| {
                     (
