@@ -23,6 +23,7 @@ macro_rules! out {
 
 mod exit;
 mod face_cmd;
+mod malloc_tuning;
 mod models_cmd;
 mod ocr_cmd;
 mod serve_cmd;
@@ -99,6 +100,18 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The subcommands that run ONNX models start once more with glibc's
+    // malloc tuned for them (see malloc_tuning.rs).
+    let runs_models = matches!(
+        cli.command,
+        Command::Ocr(_)
+            | Command::Face(_)
+            | Command::Workflow(workflow_cmd::WorkflowCommand::Demo(_))
+            | Command::Workflow(workflow_cmd::WorkflowCommand::Issue(_))
+    );
+    if runs_models {
+        malloc_tuning::apply();
+    }
     let g = &cli.global;
     match cli.command {
         Command::Models(a) => models_cmd::run(a, g),

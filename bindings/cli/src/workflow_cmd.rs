@@ -296,6 +296,7 @@ fn demo(a: DemoArgs, g: &crate::Global) -> ExitCode {
             "verification": report.verification,
             "tampered": report.tampered,
             "simulated": simulated(),
+            "malloc_tuning": crate::malloc_tuning::current().as_str(),
         });
         outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {

@@ -136,6 +136,9 @@ fn demo_then_verify_by_code_then_revoke() {
     let out = saoy()
         .args(["--json", "demo", "--dir"])
         .arg(d)
+        .env_remove("GLIBC_TUNABLES")
+        .env_remove("SAOY_MALLOC_TUNING")
+        .env_remove("SAOY_MALLOC_TUNED")
         .output()
         .unwrap();
     assert!(
@@ -148,6 +151,14 @@ fn demo_then_verify_by_code_then_revoke() {
     let code = v["issued"]["code"].as_str().unwrap().to_string();
     assert_eq!(v["verification"]["verdict"], "valid");
     assert_eq!(v["tampered"]["verdict"], "invalid");
+    // The demo re-executed itself with glibc's malloc tunables, keeping its
+    // arguments and standard output (the JSON above came through it).
+    let tuning = if cfg!(all(target_os = "linux", target_env = "gnu")) {
+        "applied"
+    } else {
+        "unavailable"
+    };
+    assert_eq!(v["malloc_tuning"], tuning);
     let pdf = d.join("out").join(format!("{}.pdf", code.replace('-', "")));
     let pdf = if pdf.exists() {
         pdf
