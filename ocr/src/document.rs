@@ -72,11 +72,18 @@ const BACK_MARKS: [&str; 6] = [
 
 /// Understand a page from its recognized lines (and the image, for QR codes).
 pub fn analyze(image: &RgbImage, lines: &[TextLine]) -> DocumentReport {
-    let texts: Vec<String> = lines
+    // Per line, its readings in order of preference: the MRZ re-readings
+    // (greedy, then at the ICAO line lengths), then the first decoding (the
+    // MRZ-only one of an MRZ-looking line, else the plain text).
+    let readings: Vec<Vec<String>> = lines
         .iter()
-        .map(|l| l.mrz_text.clone().unwrap_or_else(|| l.text.clone()))
+        .map(|l| {
+            let mut r = l.mrz_alternatives.clone();
+            r.push(l.mrz_text.clone().unwrap_or_else(|| l.text.clone()));
+            r
+        })
         .collect();
-    let mrz = mrz::find_mrz(&texts);
+    let mrz = mrz::find_mrz_among(&readings);
     let folded: String = lines
         .iter()
         .map(|l| fold(&l.text))
@@ -231,5 +238,44 @@ mod tests {
         assert!(c > 0.9);
         let (k, c) = classify(None, false, 5, 0);
         assert!(k == DocumentKind::CccdFront && c > 0.8 && c <= 0.95);
+    }
+
+    fn line(text: &str, mrz_text: Option<&str>, alternatives: &[&str], y: f32) -> TextLine {
+        TextLine {
+            text: text.to_string(),
+            confidence: 0.9,
+            quad: Quad::rect(10.0, y, 600.0, 20.0),
+            det_score: 0.9,
+            mrz_text: mrz_text.map(str::to_string),
+            mrz_alternatives: alternatives.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_mrz_reader_prefers_the_re_reading_of_a_line() {
+        let image = RgbImage::from_pixel(64, 64, image::Rgb([255, 255, 255]));
+        let k_read = "IKUTOERIKSSONKKANNAKMARIA<<<<<<<<<<<";
+        let line2 = "D231458907UTO7408122F1204159<<<<<<<6";
+        let lines = vec![
+            line(
+                "I(UTOERIKSSONKKANNA(MARIA<<<<<<<<<<<",
+                Some(k_read),
+                &["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<"],
+                10.0,
+            ),
+            line(line2, Some(line2), &[], 40.0),
+        ];
+        let report = analyze(&image, &lines);
+        let m = report.mrz.unwrap();
+        assert_eq!(m.surname.value, "ERIKSSON");
+        assert_eq!(m.given_names.value, "ANNA MARIA");
+        assert_eq!(m.document_code.value, "I");
+        // Without the re-reading, the first decoding is what there is.
+        let lines = vec![
+            line(k_read, Some(k_read), &[], 10.0),
+            line(line2, Some(line2), &[], 40.0),
+        ];
+        let m = analyze(&image, &lines).mrz.unwrap();
+        assert_eq!(m.surname.value, "ERIKSSONKKANNAKMARIA");
     }
 }

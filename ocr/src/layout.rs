@@ -82,6 +82,7 @@ mod tests {
             quad: Quad::rect(x, y, w, h),
             det_score: 0.9,
             mrz_text: None,
+            mrz_alternatives: Vec::new(),
         }
     }
 

@@ -539,31 +539,103 @@ fn parse_td23(format: MrzFormat, sub: &Sub<'_>) -> Mrz {
 /// Find an MRZ among recognized lines (top to bottom): the last run of 2-3
 /// consecutive MRZ-looking lines that parses. Lines are given as text.
 pub fn find_mrz(lines: &[String]) -> Option<Mrz> {
-    let cands: Vec<(usize, String)> = lines
+    let readings: Vec<Vec<String>> = lines.iter().map(|l| vec![l.clone()]).collect();
+    find_mrz_among(&readings)
+}
+
+/// Whether a first reading of the MRZ-looking lines needs no second look:
+/// an MRZ is found whose every check digit verifies, whose lines (every
+/// reading that looks like an MRZ line, as read) have their format's exact
+/// length, and whose name field holds a `<` before its
+/// trailing fillers. The recognizer's known failure, fillers read as `K`
+/// (see `recognize::MRZ_PAD`), hides in the name field, which has no check
+/// digit: "ERIKSSONKKANNAKMARIA<<<…" is one long token. A real name is
+/// nearly always two or more tokens (surname `<<` given names); a one-token
+/// name is simply read again.
+pub fn reading_is_settled(lines: &[String]) -> bool {
+    let Some(m) = find_mrz(lines) else {
+        return false;
+    };
+    let want = match m.format {
+        MrzFormat::Td1 => 30,
+        MrzFormat::Td2 => 36,
+        MrzFormat::Td3 => 44,
+    };
+    let names_line = match m.format {
+        MrzFormat::Td1 => m.lines.get(2).map(|l| l.as_str()),
+        MrzFormat::Td2 | MrzFormat::Td3 => m.lines.first().and_then(|l| l.get(5..)),
+    };
+    m.all_checks_ok
+        && lines
+            .iter()
+            .filter(|l| l.len() >= 26 && l.contains('<'))
+            .all(|l| l.chars().count() == want)
+        && names_line.is_some_and(|n| n.trim_end_matches('<').contains('<'))
+}
+
+/// Most readings of one line [`find_mrz_among`] considers.
+const MAX_READINGS: usize = 6;
+
+/// [`find_mrz`] over lines that each have several readings, in order of
+/// preference (the recognizer's MRZ re-readings, then its plain decoding).
+///
+/// In every run of 2-3 consecutive MRZ-looking lines, every combination of
+/// the lines' readings is parsed; the parse with the most verified check
+/// digits wins, and among equals the one made of the most preferred
+/// readings. A reading is never edited here: misreads are repaired only
+/// by [`parse_mrz`], under a check digit.
+pub fn find_mrz_among(lines: &[Vec<String>]) -> Option<Mrz> {
+    let cands: Vec<(usize, Vec<String>)> = lines
         .iter()
         .enumerate()
-        .map(|(i, l)| (i, normalize_line(l)))
-        .filter(|(_, l)| l.len() >= 26 && l.contains('<'))
+        .map(|(i, rs)| {
+            let mut seen = Vec::new();
+            for r in rs.iter().map(|r| normalize_line(r)) {
+                if r.len() >= 26 && r.contains('<') && !seen.contains(&r) {
+                    seen.push(r);
+                }
+            }
+            seen.truncate(MAX_READINGS);
+            (i, seen)
+        })
+        .filter(|(_, rs)| !rs.is_empty())
         .collect();
-    let mut best: Option<Mrz> = None;
+    let mut best: Option<(usize, Mrz)> = None;
     for n in [3usize, 2] {
         for w in cands.windows(n) {
             if w.windows(2).any(|p| p[1].0 != p[0].0 + 1) {
                 continue;
             }
-            let refs: Vec<&str> = w.iter().map(|(_, s)| s.as_str()).collect();
-            if let Ok(m) = parse_mrz(&refs) {
-                let better = match &best {
-                    None => true,
-                    Some(b) => score(&m) > score(b),
-                };
-                if better {
-                    best = Some(m);
+            // (score, rank sum) of the best combination of this window.
+            let mut win: Option<(usize, usize, Mrz)> = None;
+            let combos: usize = w.iter().map(|(_, rs)| rs.len()).product();
+            for code in 0..combos {
+                let (mut rest, mut rank) = (code, 0usize);
+                let mut refs: Vec<&str> = Vec::with_capacity(n);
+                for (_, rs) in w {
+                    let k = rest % rs.len();
+                    rest /= rs.len();
+                    rank += k;
+                    refs.push(rs[k].as_str());
                 }
+                if let Ok(m) = parse_mrz(&refs) {
+                    let s = score(&m);
+                    let better = win
+                        .as_ref()
+                        .is_none_or(|(bs, br, _)| s > *bs || s == *bs && rank < *br);
+                    if better {
+                        win = Some((s, rank, m));
+                    }
+                }
+            }
+            if let Some((s, _, m)) = win
+                && best.as_ref().is_none_or(|(bs, _)| s > *bs)
+            {
+                best = Some((s, m));
             }
         }
     }
-    best
+    best.map(|(_, m)| m)
 }
 
 fn score(m: &Mrz) -> usize {
@@ -749,5 +821,93 @@ mod tests {
         assert_eq!(m.birth_date.value, "900101");
         assert_eq!(m.surname.value, "NGUYEN");
         assert_eq!(m.given_names.value, "VAN A");
+    }
+
+    fn readings(lines: &[&[&str]]) -> Vec<Vec<String>> {
+        lines
+            .iter()
+            .map(|rs| rs.iter().map(|r| r.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn among_equally_proven_readings_the_first_is_taken() {
+        // ICAO TD2 specimen. Its first line has no check digit: the reading
+        // with fillers read as 'K' proves as much as the right one, and only
+        // the order of preference (the MRZ re-reading first) decides.
+        let right = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<";
+        let k_read = "IKUTOERIKSSONKKANNAKMARIA<<<<<<<<<<<";
+        let line2 = "D231458907UTO7408122F1204159<<<<<<<6";
+        let m = find_mrz_among(&readings(&[&[right, k_read], &[line2]])).unwrap();
+        assert_eq!(m.format, MrzFormat::Td2);
+        assert_eq!(m.document_code.value, "I");
+        assert_eq!(m.surname.value, "ERIKSSON");
+        assert_eq!(m.given_names.value, "ANNA MARIA");
+        assert_eq!(m.surname.status, FieldStatus::Read);
+        assert!(m.all_checks_ok);
+        // Nothing rewrites a 'K' on its own: with only the 'K' reading, it stands.
+        let k_only = find_mrz_among(&readings(&[&[k_read], &[line2]])).unwrap();
+        assert_eq!(k_only.surname.value, "ERIKSSONKKANNAKMARIA");
+        assert_eq!(k_only.document_code.value, "IK");
+    }
+
+    #[test]
+    fn a_settled_first_reading_is_not_read_again() {
+        let s =
+            |ls: &[&str]| reading_is_settled(&ls.iter().map(|l| l.to_string()).collect::<Vec<_>>());
+        let line2 = "D231458907UTO7408122F1204159<<<<<<<6";
+        // Fillers inside the name field: settled.
+        assert!(s(&["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", line2]));
+        // Every check digit verifies, but the name field is one token: the
+        // 'K' misreading of its fillers. Read again.
+        assert!(!s(&["IKUTOERIKSSONKKANNAKMARIA<<<<<<<<<<<", line2]));
+        // A failed check digit (birth date changed).
+        assert!(!s(&[
+            "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+            "D231458907UTO7408123F1204159<<<<<<<6"
+        ]));
+        // A filler lost from a run: wrong line length.
+        assert!(!s(&["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<", line2]));
+        // No MRZ at all.
+        assert!(!s(&["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+            .to_string()
+            .as_str()]));
+    }
+
+    #[test]
+    fn a_later_reading_wins_only_by_more_check_digits() {
+        let line1 = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<";
+        // A filler merged in the middle of the run: padded at the end, the
+        // composite check digit lands on a filler and fails.
+        let merged = "D231458907UTO7408122F1204159<<<<<<6";
+        let exact = "D231458907UTO7408122F1204159<<<<<<<6";
+        let m = find_mrz_among(&readings(&[&[line1], &[merged, exact]])).unwrap();
+        assert!(m.composite_ok && m.all_checks_ok, "{m:?}");
+        assert_eq!(m.lines[1], exact);
+        let only_merged = find_mrz_among(&readings(&[&[line1], &[merged]])).unwrap();
+        assert!(!only_merged.composite_ok);
+        // A later reading that proves no more than the first is not taken.
+        let wrong_dob = "D231458907UTO7408123F1204159<<<<<<<6";
+        let m = find_mrz_among(&readings(&[&[line1], &[wrong_dob, exact]])).unwrap();
+        assert_eq!(m.birth_date.value, "740812");
+        let m = find_mrz_among(&readings(&[&[line1], &[exact, wrong_dob]])).unwrap();
+        assert_eq!(m.birth_date.value, "740812");
+        assert_eq!(m.birth_date.status, FieldStatus::Proven);
+    }
+
+    #[test]
+    fn readings_that_are_not_mrz_lines_are_ignored() {
+        let lines = readings(&[
+            &["Đặc điểm nhân dạng"],
+            &["IDVNM0099999999001099999999<<4", "short"],
+            &["9001011M3901011VNM<<<<<<<<<<<4"],
+            &["NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<", "NGUYEN VAN A"],
+            &[],
+        ]);
+        let m = find_mrz_among(&lines).unwrap();
+        assert_eq!(m.format, MrzFormat::Td1);
+        assert_eq!(m.given_names.value, "VAN A");
+        assert!(find_mrz_among(&[]).is_none());
+        assert!(find_mrz_among(&readings(&[&[], &["hello"]])).is_none());
     }
 }

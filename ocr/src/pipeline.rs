@@ -34,7 +34,7 @@ const COLOURED_INK_CHROMA: u32 = 50;
 
 /// Whether a line crop is printed in coloured ink (red, blue) rather than
 /// black or grey: the mean chroma of its ink exceeds that of its paper by
-/// [`COLOURED_INK_CHROMA`]. A crop without contrast has no ink: `false`.
+/// `COLOURED_INK_CHROMA`. A crop without contrast has no ink: `false`.
 pub fn has_coloured_ink(img: &RgbImage) -> bool {
     coloured_ink_range(img).is_some()
 }
@@ -221,6 +221,10 @@ pub struct TextLine {
     /// The line decoded with MRZ characters only, for MRZ-looking lines.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mrz_text: Option<String>,
+    /// Further MRZ readings of an MRZ-looking line, best first (see
+    /// [`LineText::mrz_alternatives`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mrz_alternatives: Vec<String>,
 }
 
 /// Time spent in each stage, in milliseconds.
@@ -346,6 +350,7 @@ impl Ocr {
                 quad: page.to_original(&b.quad),
                 det_score: b.score,
                 mrz_text: t.mrz_text,
+                mrz_alternatives: t.mrz_alternatives,
             })
             .collect())
     }

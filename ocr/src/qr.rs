@@ -13,7 +13,7 @@ use serde::Serialize;
 /// (measured on the real QR photos of `../shared/data/qr` and the specimen
 /// CCCD fronts): inverted, binarized below the mean, scaled to 3/4,
 /// contrast-stretched, blurred, binarized at and above the mean; then, only
-/// if the image shows a QR code's three finder marks ([`has_finder_marks`]),
+/// if the image shows a QR code's three finder marks (`has_finder_marks`),
 /// scaled up 2x (bilinear, then bicubic). Each attempt is built only
 /// when it is reached. On a card without a QR code (a CCCD back) the enlarged
 /// retries were most of the cost (0.2-0.3 s of ~0.3 s).
