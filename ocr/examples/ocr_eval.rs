@@ -287,10 +287,10 @@ fn mrz_eval(args: &[String]) -> Result<bool, String> {
     }
     println!("mrz text vectors: {pass}/{total} parse as expected [bar: all]");
     println!(
-        "mrz image vectors (full pipeline on the passport images): {img_pass}/{img_total} fully as expected [reported]"
+        "mrz image vectors (full pipeline on the passport images): {img_pass}/{img_total} fully as expected [bar: all]"
     );
     println!("mrz fields as expected over both: {field_ok}/{fields}");
-    Ok(pass == total)
+    Ok(pass == total && img_pass == img_total)
 }
 
 fn qr_eval(args: &[String]) -> Result<bool, String> {
