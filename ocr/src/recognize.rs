@@ -705,41 +705,22 @@ fn run_whole(
         .map(|&i| images[i].1.clamp(32, MAX_REC_WIDTH) / 4 * 4)
         .collect();
     for batch in batches(&widths, BATCH_COLUMNS) {
-        let bw = batch.iter().map(|&k| widths[k]).max().unwrap_or(32);
-        let b = batch.len();
-        let plane = (bw * REC_HEIGHT) as usize;
-        let mut data = vec![1f32; b * 3 * plane];
+        let items: Vec<(&RgbImage, u32)> = batch
+            .iter()
+            .map(|&k| (&images[readable[k]].0, widths[k]))
+            .collect();
+        let res = run_batch(model, &items)?;
         for (bi, &k) in batch.iter().enumerate() {
-            let (pw, pixels) = prepare_piece(&images[readable[k]].0, widths[k]);
-            let pw = pw as usize;
-            let src_plane = pw * REC_HEIGHT as usize;
-            for ch in 0..3 {
-                for y in 0..REC_HEIGHT as usize {
-                    let src = &pixels[ch * src_plane + y * pw..ch * src_plane + (y + 1) * pw];
-                    let dst = (bi * 3 + ch) * plane + y * bw as usize;
-                    data[dst..dst + pw].copy_from_slice(src);
-                }
-            }
-        }
-        let input = TensorF32 {
-            shape: vec![b, 3, REC_HEIGHT as usize, bw as usize],
-            data,
-        };
-        let res = model.log_probs(&input)?;
-        let [t_all, ob, classes] = res.shape[..] else {
-            return Err(bad_rec_output(&res));
-        };
-        if ob != b || classes < 2 || res.data.len() < t_all * b * classes {
-            return Err(bad_rec_output(&res));
-        }
-        for (bi, &k) in batch.iter().enumerate() {
-            let steps = ((widths[k] / 4) as usize).min(t_all);
-            let mut lp = Vec::with_capacity(steps * classes);
+            let steps = res.steps(widths[k]);
+            let mut lp = Vec::with_capacity(steps * res.classes);
             for t in 0..steps {
-                let o = (t * b + bi) * classes;
-                lp.extend_from_slice(&res.data[o..o + classes]);
+                lp.extend_from_slice(res.step(bi, t));
             }
-            out[readable[k]] = Some(Lattice { steps, classes, lp });
+            out[readable[k]] = Some(Lattice {
+                steps,
+                classes: res.classes,
+                lp,
+            });
         }
     }
     Ok(out)
@@ -799,47 +780,24 @@ impl BatchContext<'_> {
     /// Resize the pieces of one batch, run the recognizer, decode each piece
     /// by its own width.
     fn run(&self, batch: &[usize]) -> Result<Vec<(usize, Decoded)>, OcrError> {
-        let bw = batch
+        let subs: Vec<RgbImage> = batch
             .iter()
-            .map(|&i| self.pieces[i].width)
-            .max()
-            .unwrap_or(32);
-        let b = batch.len();
-        let plane = (bw * REC_HEIGHT) as usize;
-        let mut data = vec![1f32; b * 3 * plane];
+            .map(|&pi| {
+                let p = &self.pieces[pi];
+                let img = &self.lines[p.line];
+                imageops::crop_imm(img, p.start, 0, p.end - p.start, img.height()).to_image()
+            })
+            .collect();
+        let items: Vec<(&RgbImage, u32)> = subs
+            .iter()
+            .zip(batch)
+            .map(|(sub, &pi)| (sub, self.pieces[pi].width))
+            .collect();
+        let res = run_batch(self.model, &items)?;
+        let mut decoded = Vec::with_capacity(batch.len());
         for (bi, &pi) in batch.iter().enumerate() {
-            let p = &self.pieces[pi];
-            let img = &self.lines[p.line];
-            let sub = imageops::crop_imm(img, p.start, 0, p.end - p.start, img.height()).to_image();
-            let (pw, pixels) = prepare_piece(&sub, p.width);
-            let pw = pw as usize;
-            let src_plane = pw * REC_HEIGHT as usize;
-            for ch in 0..3 {
-                for y in 0..REC_HEIGHT as usize {
-                    let src = &pixels[ch * src_plane + y * pw..ch * src_plane + (y + 1) * pw];
-                    let dst = (bi * 3 + ch) * plane + y * bw as usize;
-                    data[dst..dst + pw].copy_from_slice(src);
-                }
-            }
-        }
-        let input = TensorF32 {
-            shape: vec![b, 3, REC_HEIGHT as usize, bw as usize],
-            data,
-        };
-        let out = self.model.log_probs(&input)?;
-        let [t_all, ob, classes] = out.shape[..] else {
-            return Err(bad_rec_output(&out));
-        };
-        if ob != b || classes < 2 || out.data.len() < t_all * b * classes {
-            return Err(bad_rec_output(&out));
-        }
-        let mut decoded = Vec::with_capacity(b);
-        for (bi, &pi) in batch.iter().enumerate() {
-            let steps = ((self.pieces[pi].width / 4) as usize).min(t_all);
-            let step = |t: usize| {
-                let o = (t * b + bi) * classes;
-                &out.data[o..o + classes]
-            };
+            let steps = res.steps(self.pieces[pi].width);
+            let step = |t: usize| res.step(bi, t);
             let (ids, conf) = ctc_greedy(steps, step, None);
             // Decoded with MRZ classes only; kept if the whole line looks like an MRZ.
             let mrz = ctc_greedy_biased(steps, step, Some(self.mrz_allowed), Some(self.mrz_bias)).0;
@@ -847,6 +805,68 @@ impl BatchContext<'_> {
         }
         Ok(decoded)
     }
+}
+
+/// The recognizer's output for one batch: `[steps, batch, classes]`, checked.
+struct BatchOutput {
+    out: TensorF32,
+    batch: usize,
+    steps: usize,
+    classes: usize,
+}
+
+impl BatchOutput {
+    /// Time steps of an image given `width` columns (the output has W/4).
+    fn steps(&self, width: u32) -> usize {
+        ((width / 4) as usize).min(self.steps)
+    }
+
+    /// Log-probabilities of image `bi` at step `t` (`t` below [`Self::steps`]).
+    fn step(&self, bi: usize, t: usize) -> &[f32] {
+        let o = (t * self.batch + bi) * self.classes;
+        self.out.data.get(o..o + self.classes).unwrap_or(&[])
+    }
+}
+
+/// One recognizer call: each image resized to its width in columns (see
+/// [`prepare_piece`]), right-padded with 1.0 to the widest, run as one batch.
+fn run_batch(
+    model: &dyn TextRecognizer,
+    items: &[(&RgbImage, u32)],
+) -> Result<BatchOutput, OcrError> {
+    let bw = items.iter().map(|&(_, w)| w).max().unwrap_or(32);
+    let b = items.len();
+    let plane = (bw * REC_HEIGHT) as usize;
+    let mut data = vec![1f32; b * 3 * plane];
+    for (bi, &(img, width)) in items.iter().enumerate() {
+        let (pw, pixels) = prepare_piece(img, width);
+        let pw = pw as usize;
+        let src_plane = pw * REC_HEIGHT as usize;
+        for ch in 0..3 {
+            for y in 0..REC_HEIGHT as usize {
+                let src = &pixels[ch * src_plane + y * pw..ch * src_plane + (y + 1) * pw];
+                let dst = (bi * 3 + ch) * plane + y * bw as usize;
+                data[dst..dst + pw].copy_from_slice(src);
+            }
+        }
+    }
+    let input = TensorF32 {
+        shape: vec![b, 3, REC_HEIGHT as usize, bw as usize],
+        data,
+    };
+    let out = model.log_probs(&input)?;
+    let [steps, ob, classes] = out.shape[..] else {
+        return Err(bad_rec_output(&out));
+    };
+    if ob != b || classes < 2 || out.data.len() < steps * b * classes {
+        return Err(bad_rec_output(&out));
+    }
+    Ok(BatchOutput {
+        out,
+        batch: b,
+        steps,
+        classes,
+    })
 }
 
 fn bad_rec_output(out: &TensorF32) -> OcrError {
@@ -1082,10 +1102,6 @@ mod tests {
     }
 
     /// Log-probabilities from probability rows (classes: 0 blank, 1 'A', 2 'K', 3 '<').
-    fn lp_rows(rows: &[[f32; 4]]) -> Vec<Vec<f32>> {
-        steps_from(rows)
-    }
-
     fn decode_len(s: &[Vec<f32>], bias: Option<&[f32]>, n: usize) -> Option<Vec<usize>> {
         let allowed = [false, true, true, true];
         ctc_best_paths_by_length(s.len(), |t| &s[t], Some(&allowed), bias, 8)
@@ -1099,7 +1115,7 @@ mod tests {
     fn best_path_of_known_length_recovers_fillers_greedy_merges() {
         // "A<<A" where the recognizer puts '<' on three steps in a row with
         // only a weak blank between: greedy CTC merges the run into one '<'.
-        let s = lp_rows(&[
+        let s = steps_from(&[
             [0.05, 0.9, 0.03, 0.02],
             [0.9, 0.04, 0.03, 0.03],
             [0.1, 0.02, 0.08, 0.8],
@@ -1121,7 +1137,7 @@ mod tests {
     fn best_path_of_a_length_chooses_k_or_filler_by_probability() {
         // "A?A" with the middle contested between 'K' and '<'.
         let contested = |k: f32, f: f32| {
-            lp_rows(&[
+            steps_from(&[
                 [0.05, 0.9, 0.03, 0.02],
                 [0.9, 0.04, 0.03, 0.03],
                 [0.1, 0.02, k, f],
