@@ -5,7 +5,7 @@
 //! ocr_eval vitext <dir-with-lines.tsv> [--bar-line 1.0] [--bar-page 1.5] [--dump FILE]
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use saoy_ocr::cer::CerCounter;
@@ -290,7 +290,54 @@ fn mrz_eval(args: &[String]) -> Result<bool, String> {
         "mrz image vectors (full pipeline on the passport images): {img_pass}/{img_total} fully as expected [bar: all]"
     );
     println!("mrz fields as expected over both: {field_ok}/{fields}");
-    Ok(pass == total && img_pass == img_total)
+    let peer_ok = passporteye_images(&dir.join("images/testdata"), &mut ocr, args)?;
+    Ok(pass == total && img_pass == img_total && peer_ok)
+}
+
+/// PassportEye's own test images (no text truth): how many MRZs saoy finds
+/// with every check digit verified, against PassportEye's recorded
+/// `valid_score` (the file name's prefix; 100 = every check digit
+/// verified). Bar: not fewer than PassportEye.
+fn passporteye_images(dir: &Path, ocr: &mut Option<Ocr>, args: &[String]) -> Result<bool, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        println!("mrz PassportEye images: {} absent, skipped", dir.display());
+        return Ok(true);
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".jpg") || n.ends_with(".png"))
+        .collect();
+    names.sort();
+    if ocr.is_none() {
+        *ocr = Some(open_ocr(args)?);
+    }
+    let o = ocr.as_ref().ok_or("no engine")?;
+    let (mut ours, mut theirs) = (0, 0);
+    for name in &names {
+        let peer_valid = name.starts_with("100_");
+        theirs += usize::from(peer_valid);
+        let img = load_image(&dir.join(name), &LoadLimits::default()).map_err(|e| e.to_string())?;
+        let page = o.recognize_page(&img).map_err(|e| e.to_string())?;
+        let verdict = match &page.document.mrz {
+            Some(m) if m.all_checks_ok => {
+                ours += 1;
+                format!("verified  {:?} {}", m.format, m.lines.join(" / "))
+            }
+            Some(m) => format!("unproven  {:?} {}", m.format, m.lines.join(" / ")),
+            None => "no MRZ".to_string(),
+        };
+        println!(
+            "  {name:<20} PassportEye {:<9} saoy {verdict}",
+            if peer_valid { "verified" } else { "not" }
+        );
+    }
+    let met = ours >= theirs;
+    println!(
+        "mrz PassportEye images: saoy {ours}/{n} with every check digit verified, PassportEye {theirs}/{n} (its recorded valid_score 100) [bar: not fewer: {}]",
+        if met { "met" } else { "MISSED" },
+        n = names.len()
+    );
+    Ok(met)
 }
 
 fn qr_eval(args: &[String]) -> Result<bool, String> {

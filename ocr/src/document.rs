@@ -147,6 +147,8 @@ pub fn classify(
         let conf = if m.all_checks_ok { 0.98 } else { 0.8 };
         return match m.format {
             MrzFormat::Td3 => (DocumentKind::Passport, conf),
+            // A visa (sticker or page): no kind of its own.
+            MrzFormat::MrvA | MrzFormat::MrvB => (DocumentKind::Generic, 0.6),
             _ if m.nationality.value == "VNM"
                 || m.issuing_state.value == "VNM"
                 || back_hits > 0 =>

@@ -1,5 +1,6 @@
-//! ICAO 9303 machine-readable zones (TD1 cards, TD2, TD3 passports):
-//! parsing, check digits, check-digit-confirmed repair of OCR confusions.
+//! ICAO 9303 machine-readable zones (TD1 cards, TD2, TD3 passports, MRV-A
+//! and MRV-B visas): parsing, check digits, check-digit-confirmed repair of
+//! OCR confusions.
 
 use serde::Serialize;
 
@@ -13,6 +14,11 @@ pub enum MrzFormat {
     Td2,
     /// 2 lines of 44 (passports).
     Td3,
+    /// Visa, 2 lines of 44 (document code `V`): no personal number, no
+    /// composite check digit.
+    MrvA,
+    /// Visa, 2 lines of 36 (document code `V`): no composite check digit.
+    MrvB,
 }
 
 impl MrzFormat {
@@ -21,8 +27,13 @@ impl MrzFormat {
         match self {
             MrzFormat::Td1 => (3, 30),
             MrzFormat::Td2 => (2, 36),
-            MrzFormat::Td3 => (2, 44),
+            MrzFormat::Td3 | MrzFormat::MrvA => (2, 44),
+            MrzFormat::MrvB => (2, 36),
         }
+    }
+
+    fn is_visa(self) -> bool {
+        matches!(self, MrzFormat::MrvA | MrzFormat::MrvB)
     }
 }
 
@@ -81,7 +92,8 @@ pub struct Mrz {
     pub surname: MrzField,
     /// Secondary identifier (given names, space-separated).
     pub given_names: MrzField,
-    /// The composite check digit verifies.
+    /// The composite check digit verifies (always `false` on a visa, which
+    /// has none).
     pub composite_ok: bool,
     /// Every check digit verifies.
     pub all_checks_ok: bool,
@@ -287,7 +299,9 @@ fn alpha(s: &str) -> (String, bool) {
 
 /// Split the name field into (surname, given names).
 fn names(field: &str) -> (MrzField, MrzField, String) {
-    let (fixed, repaired) = alpha(field);
+    let (fixed, digits_fixed) = alpha(field);
+    let (fixed, fillers_fixed) = settle_fillers(&fixed, &['K', 'C']);
+    let repaired = digits_fixed || fillers_fixed;
     let (sur, given) = match fixed.split_once("<<") {
         Some((s, g)) => (s.to_string(), g.to_string()),
         None => (fixed.clone(), String::new()),
@@ -298,6 +312,49 @@ fn names(field: &str) -> (MrzField, MrzField, String) {
         repaired,
     };
     (mk(&sur), mk(&given), fixed)
+}
+
+/// Where a left-justified field's trailing fillers begin, make every
+/// `confusable` character there a filler `<`; return the field and whether
+/// it changed.
+///
+/// The recognizer reads OCR-B fillers as `K` or `C` (see
+/// `recognize::MRZ_PAD`), and no check digit notices `K`: its value, 20, is
+/// 0 modulo 10, as the filler's. The structure does: data are
+/// left-justified and padded with fillers, and no data field holds three
+/// fillers in a row, so the padding starts at the first `<<<`; in a name
+/// field also at a run of three `C`s or three `K`s that only filler-like
+/// characters (`<`, `C`, `K`) follow (no name ends so). Fields covered by a
+/// check digit pass `K` only, so their check digits are unchanged.
+fn settle_fillers(field: &str, confusable: &[char]) -> (String, bool) {
+    let chars: Vec<char> = field.chars().collect();
+    let filler_like = |c: char| c == '<' || confusable.contains(&c);
+    let start = (0..chars.len().saturating_sub(2)).find(|&i| {
+        let run = &chars[i..i + 3];
+        let c = run[0];
+        run.iter().all(|&x| x == c)
+            && (c == '<'
+                || confusable.contains(&c)
+                    && confusable.len() > 1
+                    && chars[i..].iter().all(|&x| filler_like(x)))
+    });
+    let Some(start) = start else {
+        return (field.to_string(), false);
+    };
+    let mut changed = false;
+    let out: String = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if i >= start && c != '<' && confusable.contains(&c) {
+                changed = true;
+                '<'
+            } else {
+                c
+            }
+        })
+        .collect();
+    (out, changed)
 }
 
 /// Normalize OCR output into MRZ lines: drop spaces, uppercase, `«` → `<`.
@@ -348,10 +405,12 @@ pub fn parse_mrz(lines: &[&str]) -> Result<Mrz, MrzError> {
         3 => MrzFormat::Td1,
         2 => {
             let avg = (lengths[0] + lengths[1]) / 2;
-            if avg.abs_diff(36) < avg.abs_diff(44) {
-                MrzFormat::Td2
-            } else {
-                MrzFormat::Td3
+            let visa = norm[0].starts_with('V');
+            match (avg.abs_diff(36) < avg.abs_diff(44), visa) {
+                (true, false) => MrzFormat::Td2,
+                (false, false) => MrzFormat::Td3,
+                (true, true) => MrzFormat::MrvB,
+                (false, true) => MrzFormat::MrvA,
             }
         }
         _ => return Err(layout_err()),
@@ -375,7 +434,9 @@ pub fn parse_mrz(lines: &[&str]) -> Result<Mrz, MrzError> {
     let sub = |line: usize, a: usize, b: usize| -> String { l[line][a..b].iter().collect() };
     Ok(match format {
         MrzFormat::Td1 => parse_td1(&sub),
-        MrzFormat::Td2 | MrzFormat::Td3 => parse_td23(format, &sub),
+        MrzFormat::Td2 | MrzFormat::Td3 | MrzFormat::MrvA | MrzFormat::MrvB => {
+            parse_td23(format, &sub)
+        }
     })
 }
 
@@ -400,7 +461,8 @@ fn sex_field(c: &str) -> MrzField {
 }
 
 fn parse_td1(sub: &Sub<'_>) -> Mrz {
-    let code = sub(0, 0, 2);
+    // Document codes are letters (`I`, `ID`, `P`, `V`…): `1D` is `ID`.
+    let (code, code_rep) = alpha(&sub(0, 0, 2));
     let state = alpha(&sub(0, 2, 5)).0;
     let mut num = sub(0, 5, 14);
     let mut num_check = sub(0, 14, 15);
@@ -424,13 +486,15 @@ fn parse_td1(sub: &Sub<'_>) -> Mrz {
     let sex = sex_field(&sub(1, 7, 8));
     let (exp, exp_c, exp_rep, exp_st) = numeric_with_check(&sub(1, 8, 14), first(&sub(1, 14, 15)));
     let nat = alpha(&sub(1, 15, 18)).0;
-    let opt2 = sub(1, 18, 29);
+    let (opt1, opt1_fixed) = settle_fillers(&opt1, &['K']);
+    let (opt2, opt2_fixed) = settle_fillers(&sub(1, 18, 29), &['K']);
     let comp_c = letter_to_digit(first(&sub(1, 29, 30)));
     // Composite: line 1 positions 6-30, line 2 positions 1-7, 9-15, 19-29 (repaired values).
     let line1_tail = if long_number {
-        sub(0, 5, 30)
+        let cont_len = 15 - opt1.chars().count();
+        format!("{}{opt1}", sub(0, 5, 15 + cont_len))
     } else {
-        format!("{num_v}{num_c}{}", sub(0, 15, 30))
+        format!("{num_v}{num_c}{opt1}")
     };
     let composite_data = format!("{line1_tail}{dob}{dob_c}{exp}{exp_c}{opt2}");
     let composite_ok = verifies(&composite_data, comp_c);
@@ -452,15 +516,15 @@ fn parse_td1(sub: &Sub<'_>) -> Mrz {
     Mrz {
         format: MrzFormat::Td1,
         lines: vec![line1, line2, name_line],
-        document_code: read_field(strip(&code), FieldStatus::Read),
+        document_code: field(strip(&code), FieldStatus::Read, code_rep),
         issuing_state: read_field(strip(&state), FieldStatus::Read),
         document_number: field(num_v.replace('<', ""), num_st, num_rep),
         birth_date: field(dob, dob_st, dob_rep),
         sex,
         expiry_date: field(exp, exp_st, exp_rep),
         nationality: read_field(strip(&nat), FieldStatus::Read),
-        optional1: read_field(strip(&opt1), covered),
-        optional2: read_field(strip(&opt2), covered),
+        optional1: field(strip(&opt1), covered, opt1_fixed),
+        optional2: field(strip(&opt2), covered, opt2_fixed),
         surname,
         given_names: given,
         composite_ok,
@@ -474,7 +538,8 @@ fn first(s: &str) -> char {
 
 fn parse_td23(format: MrzFormat, sub: &Sub<'_>) -> Mrz {
     let width = format.shape().1;
-    let code = sub(0, 0, 2);
+    // Document codes are letters (`I`, `ID`, `P`, `V`…): `1D` is `ID`.
+    let (code, code_rep) = alpha(&sub(0, 0, 2));
     let state = alpha(&sub(0, 2, 5)).0;
     let (surname, given, name_line) = names(&sub(0, 5, width));
     let (num_v, num_c, num_rep, num_st) = alnum_with_check(&sub(1, 0, 9), first(&sub(1, 9, 10)));
@@ -493,16 +558,24 @@ fn parse_td23(format: MrzFormat, sub: &Sub<'_>) -> Mrz {
             let (d, c, rep, st) = alnum_with_check(&data, c);
             (d, st, Some(c), rep)
         }
+    } else if format.is_visa() {
+        // A visa's optional data runs to the end of the line, unchecked.
+        (sub(1, 28, width), FieldStatus::Read, None, false)
     } else {
         (sub(1, 28, 35), FieldStatus::Read, None, false)
     };
-    let comp_c = letter_to_digit(first(&sub(1, width - 1, width)));
-    let composite_data = format!(
-        "{num_v}{num_c}{dob}{dob_c}{exp}{exp_c}{opt}{}",
-        opt_c.map(String::from).unwrap_or_default()
-    );
-    let composite_ok = verifies(&composite_data, comp_c);
-    let all = composite_ok
+    let (opt, opt_fixed) = settle_fillers(&opt, &['K']);
+    let opt_rep = opt_rep || opt_fixed;
+    let composite = (!format.is_visa()).then(|| {
+        let c = letter_to_digit(first(&sub(1, width - 1, width)));
+        let data = format!(
+            "{num_v}{num_c}{dob}{dob_c}{exp}{exp_c}{opt}{}",
+            opt_c.map(String::from).unwrap_or_default()
+        );
+        (c, verifies(&data, c))
+    });
+    let composite_ok = composite.is_some_and(|(_, ok)| ok);
+    let all = (composite_ok || format.is_visa())
         && [num_st, dob_st, exp_st]
             .iter()
             .all(|s| *s == FieldStatus::Proven)
@@ -513,14 +586,15 @@ fn parse_td23(format: MrzFormat, sub: &Sub<'_>) -> Mrz {
         opt_st
     };
     let line2 = format!(
-        "{num_v}{num_c}{nat}{dob}{dob_c}{}{exp}{exp_c}{opt}{}{comp_c}",
+        "{num_v}{num_c}{nat}{dob}{dob_c}{}{exp}{exp_c}{opt}{}{}",
         sub(1, 20, 21),
-        opt_c.map(String::from).unwrap_or_default()
+        opt_c.map(String::from).unwrap_or_default(),
+        composite.map(|(c, _)| String::from(c)).unwrap_or_default()
     );
     Mrz {
         format,
         lines: vec![format!("{code}{state}{name_line}"), line2],
-        document_code: read_field(strip(&code), FieldStatus::Read),
+        document_code: field(strip(&code), FieldStatus::Read, code_rep),
         issuing_state: read_field(strip(&state), FieldStatus::Read),
         document_number: field(strip(&num_v), num_st, num_rep),
         birth_date: field(dob, dob_st, dob_rep),
@@ -557,14 +631,10 @@ pub fn reading_is_settled(lines: &[String]) -> bool {
     let Some(m) = find_mrz(lines) else {
         return false;
     };
-    let want = match m.format {
-        MrzFormat::Td1 => 30,
-        MrzFormat::Td2 => 36,
-        MrzFormat::Td3 => 44,
-    };
+    let want = m.format.shape().1;
     let names_line = match m.format {
         MrzFormat::Td1 => m.lines.get(2).map(|l| l.as_str()),
-        MrzFormat::Td2 | MrzFormat::Td3 => m.lines.first().and_then(|l| l.get(5..)),
+        _ => m.lines.first().and_then(|l| l.get(5..)),
     };
     m.all_checks_ok
         && lines
@@ -592,7 +662,10 @@ pub fn find_mrz_among(lines: &[Vec<String>]) -> Option<Mrz> {
         .map(|(i, rs)| {
             let mut seen = Vec::new();
             for r in rs.iter().map(|r| normalize_line(r)) {
-                if r.len() >= 26 && r.contains('<') && !seen.contains(&r) {
+                // A line without a single `<` may still be one: a name line
+                // whose fillers were all read as `C`, a visa's second line.
+                let mrz_chars = r.contains('<') || r.chars().all(|c| char_value(c).is_some());
+                if r.len() >= 26 && mrz_chars && !seen.contains(&r) {
                     seen.push(r);
                 }
             }
@@ -639,12 +712,17 @@ pub fn find_mrz_among(lines: &[Vec<String>]) -> Option<Mrz> {
     best.map(|(_, m)| m)
 }
 
+/// The check digits of `m` that verify (a visa counts its missing
+/// composite as verified; a TD3 personal number whose check digit fails
+/// counts against it, so a passport reading whose composite verifies by
+/// chance does not tie with a visa reading of the same lines).
 fn score(m: &Mrz) -> usize {
     [&m.document_number, &m.birth_date, &m.expiry_date]
         .iter()
         .filter(|f| f.status == FieldStatus::Proven)
         .count()
-        + usize::from(m.composite_ok)
+        + usize::from(m.composite_ok || m.format.is_visa())
+        + usize::from(m.optional1.status != FieldStatus::Invalid)
 }
 
 #[cfg(test)]
@@ -756,6 +834,129 @@ mod tests {
         assert_eq!(m.document_number.status, FieldStatus::Proven);
         assert_eq!(m.optional1.value, "XYZ");
         assert!(m.composite_ok);
+    }
+
+    #[test]
+    fn visas_parse_without_composite_check() {
+        // ICAO 9303 part 7's MRV-A and MRV-B specimens.
+        let a = parse_mrz(&[
+            "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L8988901C4XXX4009078F96121096ZE184226B<<<<<<",
+        ])
+        .unwrap();
+        assert_eq!(a.format, MrzFormat::MrvA);
+        assert_eq!(a.document_code.value, "V");
+        assert_eq!(a.document_number.value, "L8988901C");
+        assert_eq!(a.nationality.value, "XXX");
+        assert_eq!(a.birth_date.value, "400907");
+        assert_eq!(a.expiry_date.value, "961210");
+        assert_eq!(a.optional1.value, "6ZE184226B");
+        assert_eq!(a.optional1.status, FieldStatus::Read);
+        assert!(a.all_checks_ok && !a.composite_ok);
+        assert_eq!(a.lines[1], "L8988901C4XXX4009078F96121096ZE184226B<<<<<<");
+        let b = parse_mrz(&[
+            "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+            "L8988901C4XXX4009078F9612109<<<<<<<<",
+        ])
+        .unwrap();
+        assert_eq!(b.format, MrzFormat::MrvB);
+        assert_eq!(b.given_names.value, "ANNA MARIA");
+        assert!(b.all_checks_ok);
+        // A wrong date still fails, with no composite to fall back on.
+        let bad = parse_mrz(&[
+            "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+            "L8988901C4XXX4009079F9612109<<<<<<<<",
+        ])
+        .unwrap();
+        assert_eq!(bad.birth_date.status, FieldStatus::Invalid);
+        assert!(!bad.all_checks_ok);
+        // A visa whose `V<` was also read as `I` (as on a US visa photo),
+        // its last optional character chosen so that, read as a passport,
+        // the composite verifies by chance: the passport reading fails its
+        // personal number's check digit, so the visa reading wins.
+        let readings = vec![
+            vec![
+                "IUTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<".to_string(),
+                "VIUTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_string(),
+            ],
+            vec!["L8988901C4XXX4009078F96121096ZE184226B<<<<<5".to_string()],
+        ];
+        let passport = parse_mrz(&[&readings[0][0], &readings[1][0]]).unwrap();
+        assert_eq!(passport.format, MrzFormat::Td3);
+        assert!(passport.composite_ok);
+        assert_eq!(passport.optional1.status, FieldStatus::Invalid);
+        let m = find_mrz_among(&readings).expect("found");
+        assert_eq!(m.format, MrzFormat::MrvA);
+        assert!(m.all_checks_ok);
+        assert_eq!(m.issuing_state.value, "UTO");
+    }
+
+    #[test]
+    fn fillers_read_as_k_or_c_after_the_padding_starts_are_fillers() {
+        // Name fields: after the first `<<<`, and at a trailing run of C/K.
+        assert_eq!(
+            settle_fillers("MUSTERMANN<<ERIKA<<<<CCCC<<<<C", &['K', 'C']),
+            ("MUSTERMANN<<ERIKA<<<<<<<<<<<<<".to_string(), true)
+        );
+        assert_eq!(
+            settle_fillers("CHONGCCKAKKEONGCCCCCCCCCCCCCCC", &['K', 'C']).0,
+            "CHONGCCKAKKEONG<<<<<<<<<<<<<<<"
+        );
+        // Letters of the name itself stay: a name ending in K, a double C.
+        assert!(!settle_fillers("ERIK<<<<<<", &['K', 'C']).1);
+        assert!(!settle_fillers("ACCORSI<<LUCA<<<<", &['K', 'C']).1);
+        // A run of K that something other than fillers follows is no padding.
+        assert!(!settle_fillers("KKKA<<", &['K', 'C']).1);
+        // Checked fields: `K` only (its check value equals the filler's).
+        assert_eq!(
+            settle_fillers("<<<<<<<<<<<<<<K", &['K']).0,
+            "<<<<<<<<<<<<<<<"
+        );
+        assert!(!settle_fillers("AB<<<C", &['K']).1);
+        // Through the parser: the same check digits verify before and after.
+        let m = parse_mrz(&[
+            "IDCHEA1234567<6<<<<<<<<<<<<<<K",
+            "7510256M2009018CHE<<<<<<<<<<<8",
+            "SMITH<<JOHN<ALBERT<<<<KKK<<<<C",
+        ])
+        .unwrap();
+        assert!(m.all_checks_ok);
+        assert_eq!(m.optional1.value, "");
+        assert!(m.optional1.repaired);
+        assert_eq!(m.lines[0], "IDCHEA1234567<6<<<<<<<<<<<<<<<");
+        assert_eq!(m.lines[2], "SMITH<<JOHN<ALBERT<<<<<<<<<<<<");
+        assert_eq!(m.given_names.value, "JOHN ALBERT");
+        assert!(m.given_names.repaired);
+        // The document code is letters: a `1` there is an `I`.
+        let m = parse_mrz(&[
+            "1DCHEA1234567<6<<<<<<<<<<<<<<<",
+            "7510256M2009018CHE<<<<<<<<<<<8",
+            "SMITH<<JOHN<ALBERT<<<<<<<<<<<<",
+        ])
+        .unwrap();
+        assert_eq!(m.document_code.value, "ID");
+        assert!(m.document_code.repaired && m.all_checks_ok);
+        assert_eq!(m.lines[0], "IDCHEA1234567<6<<<<<<<<<<<<<<<");
+    }
+
+    #[test]
+    fn a_name_line_without_fillers_still_completes_a_td1() {
+        // Every filler of the name line read as C: no `<` on the line.
+        let lines: Vec<String> = [
+            "IDCHEA1234567<6<<<<<<<<<<<<<<<",
+            "7510256M2009018CHE<<<<<<<<<<<8",
+            "SMITHCCJOHNCALBERTCCCCCCCCCCCC",
+        ]
+        .map(String::from)
+        .to_vec();
+        let m = find_mrz(&lines).expect("found");
+        assert_eq!(m.format, MrzFormat::Td1);
+        assert!(m.all_checks_ok);
+        assert_eq!(m.lines[2], "SMITHCCJOHNCALBERT<<<<<<<<<<<<");
+        // A line with other characters than the MRZ's does not join it.
+        let mut prose = lines.clone();
+        prose[2] = "Smith, John Albert (holder)".into();
+        assert!(find_mrz(&prose).is_none());
     }
 
     #[test]

@@ -314,6 +314,31 @@ pub fn looks_like_mrz(text: &str) -> bool {
     fillers >= 2 && mrzish * 10 >= chars.len() * 8
 }
 
+/// Which lines to read as MRZ lines, given per line (in reading order)
+/// whether it looks like one, the length of its MRZ-constrained reading and
+/// its crop's width/height ratio. The other lines of an MRZ may not look
+/// like one on their own: a TD1 name line whose fillers were all read as
+/// `c` ("Chongcckakkeongccc…"), a visa's second line (no filler at all). A
+/// line of 26 characters or more next to an MRZ-looking one and of the
+/// same shape (the same number of OCR-B characters at the same size, within
+/// 15%) is one too.
+fn with_mrz_neighbours(lines: &[(bool, usize, f64)]) -> Vec<bool> {
+    (0..lines.len())
+        .map(|i| {
+            let (looks, len, aspect) = lines[i];
+            looks
+                || len >= 26
+                    && [i.checked_sub(1), Some(i + 1)]
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|j| lines.get(j))
+                        .any(|&(other_looks, _, other)| {
+                            other_looks && (aspect - other).abs() <= 0.15 * aspect.max(other)
+                        })
+        })
+        .collect()
+}
+
 /// A weaker test on the unconstrained text: long, mostly capitals/digits/punctuation.
 fn looks_like_mrz_loose(text: &str) -> bool {
     let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -557,6 +582,18 @@ pub fn recognize_lines(
     }
     for t in texts.iter_mut() {
         t.4 = looks_like_mrz(&t.0) || looks_like_mrz(&t.3) && looks_like_mrz_loose(&t.0);
+    }
+    let shapes: Vec<(bool, usize, f64)> = texts
+        .iter()
+        .zip(lines)
+        .map(|(t, img)| {
+            let len = t.3.chars().filter(|c| !c.is_whitespace()).count();
+            let aspect = f64::from(img.width()) / f64::from(img.height().max(1));
+            (t.4, len, aspect)
+        })
+        .collect();
+    for (t, is_mrz) in texts.iter_mut().zip(with_mrz_neighbours(&shapes)) {
+        t.4 = is_mrz;
     }
     let mut mrz_lines: Vec<usize> = (0..texts.len()).filter(|&i| texts[i].4).collect();
     // The second pass costs one more recognizer batch (+42% columns on a
@@ -977,6 +1014,30 @@ mod tests {
         assert!(looks_like_mrz("NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<"));
         assert!(!looks_like_mrz("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
         assert!(!looks_like_mrz("<<<"));
+    }
+
+    #[test]
+    fn lines_beside_an_mrz_line_of_its_shape_are_mrz_lines() {
+        // (looks like an MRZ line, MRZ reading length, width/height)
+        let page = [
+            (false, 14, 9.0),  // a short label above
+            (true, 30, 20.0),  // TD1 line 1
+            (true, 30, 20.5),  // TD1 line 2
+            (false, 30, 19.6), // the name line, fillers read as `c`
+            (false, 40, 21.0), // prose below, not beside an MRZ line
+        ];
+        assert_eq!(
+            with_mrz_neighbours(&page),
+            vec![false, true, true, true, false]
+        );
+        // Beside one but of another shape (a wider line of text), or too
+        // short to be one: not an MRZ line.
+        let other = [(true, 44, 28.0), (false, 44, 36.0), (false, 20, 28.0)];
+        assert_eq!(with_mrz_neighbours(&other), vec![true, false, false]);
+        // The rule does not chain: only lines that look like one pull in
+        // their neighbours.
+        let chain = [(true, 44, 28.0), (false, 44, 28.0), (false, 44, 28.0)];
+        assert_eq!(with_mrz_neighbours(&chain), vec![true, true, false]);
     }
 
     #[test]
