@@ -297,6 +297,17 @@ fn alpha(s: &str) -> (String, bool) {
     (fixed, changed)
 }
 
+/// The document code with its first character made a letter (it is `A`,
+/// `C`, `I`, `P` or `V`: a `1D` read is `ID`); the second is the issuer's
+/// choice and may be a digit (the US permanent resident card's `C1`).
+fn document_code(code: &str) -> (String, bool) {
+    let mut chars = code.chars();
+    let first = chars.next().map(digit_to_letter);
+    let fixed: String = first.into_iter().chain(chars).collect();
+    let changed = fixed != code;
+    (fixed, changed)
+}
+
 /// Split the name field into (surname, given names).
 fn names(field: &str) -> (MrzField, MrzField, String) {
     let (fixed, digits_fixed) = alpha(field);
@@ -355,6 +366,18 @@ fn settle_fillers(field: &str, confusable: &[char]) -> (String, bool) {
         })
         .collect();
     (out, changed)
+}
+
+/// A checked field whose padding was read with `C`s (and `K`s) for
+/// fillers, settled ([`settle_fillers`]) when, and only when, its check
+/// digit then verifies and did not before. A `C` changes the check sum
+/// (its value is 12), so unlike `K` it needs the check digit's word.
+fn fillers_under_check(data: &str, check: char) -> Option<String> {
+    if verifies(data, check) {
+        return None;
+    }
+    let (settled, changed) = settle_fillers(data, &['K', 'C']);
+    (changed && verifies(&settled, check)).then_some(settled)
 }
 
 /// Normalize OCR output into MRZ lines: drop spaces, uppercase, `«` → `<`.
@@ -461,8 +484,7 @@ fn sex_field(c: &str) -> MrzField {
 }
 
 fn parse_td1(sub: &Sub<'_>) -> Mrz {
-    // Document codes are letters (`I`, `ID`, `P`, `V`…): `1D` is `ID`.
-    let (code, code_rep) = alpha(&sub(0, 0, 2));
+    let (code, code_rep) = document_code(&sub(0, 0, 2));
     let state = alpha(&sub(0, 2, 5)).0;
     let mut num = sub(0, 5, 14);
     let mut num_check = sub(0, 14, 15);
@@ -538,8 +560,7 @@ fn first(s: &str) -> char {
 
 fn parse_td23(format: MrzFormat, sub: &Sub<'_>) -> Mrz {
     let width = format.shape().1;
-    // Document codes are letters (`I`, `ID`, `P`, `V`…): `1D` is `ID`.
-    let (code, code_rep) = alpha(&sub(0, 0, 2));
+    let (code, code_rep) = document_code(&sub(0, 0, 2));
     let state = alpha(&sub(0, 2, 5)).0;
     let (surname, given, name_line) = names(&sub(0, 5, width));
     let (num_v, num_c, num_rep, num_st) = alnum_with_check(&sub(1, 0, 9), first(&sub(1, 9, 10)));
@@ -553,6 +574,8 @@ fn parse_td23(format: MrzFormat, sub: &Sub<'_>) -> Mrz {
         // An empty personal number may carry '<' or '0' as its check digit.
         if data.chars().all(|x| x == '<') && (c == '0' || c == '<') {
             (data, FieldStatus::Proven, Some(c), false)
+        } else if let Some(settled) = fillers_under_check(&data, c) {
+            (settled, FieldStatus::Proven, Some(c), true)
         } else {
             // A misread repaired only when the check digit confirms it.
             let (d, c, rep, st) = alnum_with_check(&data, c);
@@ -937,6 +960,33 @@ mod tests {
         assert_eq!(m.document_code.value, "ID");
         assert!(m.document_code.repaired && m.all_checks_ok);
         assert_eq!(m.lines[0], "IDCHEA1234567<6<<<<<<<<<<<<<<<");
+        // Its second character is the issuer's: a digit stays.
+        assert_eq!(document_code("C1"), ("C1".to_string(), false));
+        assert_eq!(document_code("10"), ("I0".to_string(), true));
+    }
+
+    #[test]
+    fn a_personal_number_padded_with_c_is_settled_under_its_check_digit() {
+        // ICAO's TD3 specimen with a personal number "123456782" (check 0)
+        // whose padding was read "<CCCC" (composite 8 over the true line).
+        let m = parse_mrz(&[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159123456782<CCCC08",
+        ])
+        .unwrap();
+        assert_eq!(m.optional1.value, "123456782");
+        assert_eq!(m.optional1.status, FieldStatus::Proven);
+        assert!(m.optional1.repaired && m.all_checks_ok, "{m:?}");
+        assert_eq!(m.lines[1], "L898902C36UTO7408122F1204159123456782<<<<<08");
+        // With a check digit the settled field does not satisfy, nothing
+        // changes and the field stays invalid.
+        let bad = parse_mrz(&[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159123456782<CCCC38",
+        ])
+        .unwrap();
+        assert_eq!(bad.optional1.status, FieldStatus::Invalid);
+        assert!(!bad.optional1.repaired && !bad.all_checks_ok);
     }
 
     #[test]
