@@ -333,10 +333,11 @@ fn names(field: &str) -> (MrzField, MrzField, String) {
 /// `recognize::MRZ_PAD`), and no check digit notices `K`: its value, 20, is
 /// 0 modulo 10, as the filler's. The structure does: data are
 /// left-justified and padded with fillers, and no data field holds three
-/// fillers in a row, so the padding starts at the first `<<<`; in a name
-/// field also at a run of three `C`s or three `K`s that only filler-like
-/// characters (`<`, `C`, `K`) follow (no name ends so). Fields covered by a
-/// check digit pass `K` only, so their check digits are unchanged.
+/// fillers in a row, so the padding starts at the first `<<<`; where `C`
+/// is confusable too (names, and [`fillers_under_check`]) also at a run of
+/// three `C`s or three `K`s that only filler-like characters (`<`, `C`,
+/// `K`) follow (no name ends so). Fields covered by a check digit pass `K`
+/// only, so their check digits are unchanged.
 fn settle_fillers(field: &str, confusable: &[char]) -> (String, bool) {
     let chars: Vec<char> = field.chars().collect();
     let filler_like = |c: char| c == '<' || confusable.contains(&c);
