@@ -22,7 +22,7 @@ EVAL="$REPO/target/release/examples/ocr_eval"
 # (bindings/cli/src/malloc_tuning.rs; ocr/README.md says why): without them
 # glibc unmaps and re-faults ONNX Runtime's freed tensors on every operator.
 # SAOY_MALLOC_TUNING=0 measures the library without them.
-SAOY_GT="glibc.malloc.mmap_threshold=2000000000:glibc.malloc.trim_threshold=4000000000"
+SAOY_GT="glibc.malloc.mmap_threshold=2000000000:glibc.malloc.trim_threshold=4000000000:glibc.malloc.arena_max=1"
 if [ "${SAOY_MALLOC_TUNING:-1}" = 0 ]; then SAOY_GT=""; fi
 "$EVAL" bench-images "$WORK"
 # (one image cannot meet every set-level bar: its exit status is not the point here)

@@ -15,9 +15,15 @@
 //! is already set (the launcher decided), when `SAOY_MALLOC_TUNING=0`, or on
 //! other platforms.
 
-/// The tunables: no `mmap` below 2 GB, no trimming below 4 GB of free top.
-pub const TUNABLES: &str =
-    "glibc.malloc.mmap_threshold=2000000000:glibc.malloc.trim_threshold=4000000000";
+/// The tunables: no `mmap` below 2 GB, no trimming below 4 GB of free top,
+/// one malloc arena. With freed blocks kept, every arena holds its own
+/// high-water mark (glibc gives each new thread an arena, up to 8 per
+/// core): one arena took the peak RSS of an A4 page from 387-542 MB
+/// (median 523) to 374-505 MB (median 387), and of `saoy demo` from
+/// 614-728 MB to 463-546 MB, at the same speed (A4 median 8.2 s both,
+/// demo issuance 8.4-11.4 s vs 8.5-9.6 s; 2026-12-04, AVX2-only machine,
+/// load ~1.7; ocr/README.md).
+pub const TUNABLES: &str = "glibc.malloc.mmap_threshold=2000000000:glibc.malloc.trim_threshold=4000000000:glibc.malloc.arena_max=1";
 
 /// Set in the re-executed process, so it never re-executes again.
 const MARK: &str = "SAOY_MALLOC_TUNED";
