@@ -347,7 +347,7 @@ fn settle_fillers(field: &str, confusable: &[char]) -> (String, bool) {
         run.iter().all(|&x| x == c)
             && (c == '<'
                 || confusable.contains(&c)
-                    && confusable.len() > 1
+                    && confusable.contains(&'C')
                     && chars[i..].iter().all(|&x| filler_like(x)))
     });
     let Some(start) = start else {
