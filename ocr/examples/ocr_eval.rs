@@ -483,7 +483,7 @@ fn cer_files(args: &[String]) -> Result<bool, String> {
 #[path = "common/specimen_eval.rs"]
 mod specimen;
 
-/// `specimen [--count 200] [--seed 1] [--a4-every 25] [--out DIR] [--verbose]`:
+/// `specimen [--count 200] [--seed 1] [--a4-every 25] [--out DIR] [--verbose] [--workers N]`:
 /// generate the fictional specimen set, score saoy on it, check the bars.
 fn specimen_set(args: &[String]) -> Result<bool, String> {
     let num = |k: &str, d: f64| {
@@ -491,7 +491,6 @@ fn specimen_set(args: &[String]) -> Result<bool, String> {
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(d)
     };
-    let ocr = open_ocr(args)?;
     let a = specimen::SetArgs {
         count: num("--count", 200.0) as usize,
         seed: num("--seed", 1.0) as u64,
@@ -504,8 +503,9 @@ fn specimen_set(args: &[String]) -> Result<bool, String> {
             num("--bar-qr", 99.0),
         ),
         verbose: args.iter().any(|a| a == "--verbose"),
+        workers: num("--workers", 1.0) as usize,
     };
-    specimen::run_set(&ocr, &a)
+    specimen::run_set(&|| open_ocr(args), &a)
 }
 
 #[path = "../benches/common/pages.rs"]

@@ -227,14 +227,179 @@ pub struct SetArgs {
     pub out: PathBuf,
     pub bars: (f64, f64, f64, f64),
     pub verbose: bool,
+    /// Images in flight at once, each worker with its own `Ocr` from the
+    /// factory (its own model sessions); the figures do not depend on it,
+    /// only the wall time and the per-image times do.
+    pub workers: usize,
+}
+
+/// What one specimen image contributed to the figures.
+struct ImageScore {
+    kind: &'static str,
+    cer: CerCounter,
+    /// CCCD field outcomes (none for an A4 form).
+    fields: Vec<(&'static str, bool)>,
+    mrz: Option<bool>,
+    qr: Option<bool>,
+    ms: f64,
+    misses: Vec<String>,
+}
+
+/// Generate specimen `i` (image + truth JSON into `out`), run saoy on the
+/// image file's bytes and score it.
+fn score_one(
+    ocr: &Ocr,
+    a: &SetArgs,
+    portrait: &image::RgbImage,
+    i: usize,
+) -> Result<ImageScore, String> {
+    let kind = kind_of(i, a.a4_every);
+    let seed = a.seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
+    let person = Person::generate(a.seed.wrapping_add(i as u64));
+    let clean = render(kind, &person, Some(portrait), &RenderOptions::new(seed))
+        .map_err(|e| e.to_string())?;
+    let d = match kind {
+        SpecimenKind::A4Form if !Rng::derive(seed, "eval-a4-photo").chance(0.3) => {
+            Degradation::scan(seed)
+        }
+        _ => Degradation::photo(seed),
+    };
+    let sp = degrade(&clean, &d, seed).map_err(|e| e.to_string())?;
+    let (bytes, ext) = sp.encoded().map_err(|e| e.to_string())?;
+    let stem = format!("{i:04}-{}", kind.name());
+    std::fs::write(a.out.join(format!("{stem}.{ext}")), &bytes).map_err(|e| e.to_string())?;
+    std::fs::write(
+        a.out.join(format!("{stem}.json")),
+        serde_json::to_vec(&sp.truth).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    let img = load_image_bytes(&bytes, &LoadLimits::default()).map_err(|e| e.to_string())?;
+    drop(sp);
+    let t = std::time::Instant::now();
+    let page = ocr
+        .recognize_page(&img)
+        .map_err(|e| format!("{stem}: {e}"))?;
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let truth: GroundTruth = serde_json::from_slice(
+        &std::fs::read(a.out.join(format!("{stem}.json"))).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    // MRZ lines are scored as the pipeline reports them: the parsed
+    // (check-digit-repaired) line closest to the raw MRZ decoding.
+    let parsed: &[String] = page.document.mrz.as_ref().map_or(&[], |m| &m.lines);
+    let hyp: Vec<HypLine> = page
+        .lines
+        .iter()
+        .map(|l| {
+            let raw = l.mrz_text.clone().unwrap_or_else(|| l.text.clone());
+            let text = match &l.mrz_text {
+                Some(m) => parsed
+                    .iter()
+                    .map(|p| (edit_distance(p, m), p))
+                    .filter(|(d, _)| *d <= 4)
+                    .min_by_key(|(d, _)| *d)
+                    .map_or(raw, |(_, p)| p.clone()),
+                None => raw,
+            };
+            HypLine {
+                quad: l.quad.points,
+                text,
+            }
+        })
+        .collect();
+    let mut misses = Vec::new();
+    let mut detail = Vec::new();
+    let cer = page_cer(&truth, &hyp, Some(&mut detail));
+    if a.verbose {
+        misses.extend(detail.into_iter().map(|d| format!("{stem} {d}")));
+    }
+    let mut fields = Vec::new();
+    if kind != SpecimenKind::A4Form {
+        for (name, want) in expected_fields(&truth) {
+            let got = got_field(&page.document.fields, name);
+            let ok = got.as_deref() == Some(want.as_str());
+            fields.push((name, ok));
+            if !ok && a.verbose {
+                misses.push(format!("{stem} {name}: want {want:?} got {got:?}"));
+            }
+        }
+    }
+    let mut mrz = None;
+    if !truth.mrz.is_empty() {
+        let ok = page.document.mrz.as_ref().is_some_and(|m| {
+            m.all_checks_ok
+                && m.lines
+                    .iter()
+                    .map(String::as_str)
+                    .eq(truth.mrz.iter().map(String::as_str))
+        });
+        mrz = Some(ok);
+        if !ok && a.verbose {
+            misses.push(format!(
+                "{stem} mrz: got {:?}",
+                page.document.mrz.as_ref().map(|m| &m.lines)
+            ));
+        }
+    }
+    let mut qr = None;
+    if let Some(p) = &truth.qr_payload {
+        let ok = page.document.qr_texts.iter().any(|t| t == p);
+        qr = Some(ok);
+        if !ok && a.verbose {
+            misses.push(format!("{stem} qr: not decoded"));
+        }
+    }
+    Ok(ImageScore {
+        kind: kind.name(),
+        cer,
+        fields,
+        mrz,
+        qr,
+        ms,
+        misses,
+    })
 }
 
 /// Generate the set into `out` (image + truth JSON per specimen), run saoy on
-/// each image file's bytes, print the figures and check the bars.
-pub fn run_set(ocr: &Ocr, a: &SetArgs) -> Result<bool, String> {
+/// each image file's bytes, print the figures and check the bars. `open`
+/// makes one `Ocr` per worker; the scores are gathered by image index, so
+/// every figure but the times is the same for any number of workers.
+pub fn run_set(
+    open: &(dyn Fn() -> Result<Ocr, String> + Sync),
+    a: &SetArgs,
+) -> Result<bool, String> {
     let portrait = saoy_specimen::demo_portrait().map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&a.out).map_err(|e| e.to_string())?;
+    let workers = a.workers.clamp(1, 8);
+    let engines = (0..workers)
+        .map(|_| open())
+        .collect::<Result<Vec<_>, _>>()?;
     let t0 = std::time::Instant::now();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<ImageScore, String>>>> =
+        (0..a.count).map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for ocr in &engines {
+            let (next, slots, portrait) = (&next, &slots, &portrait);
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= a.count {
+                        break;
+                    }
+                    let r = score_one(ocr, a, portrait, i);
+                    let failed = r.is_err();
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(r);
+                    }
+                    if failed {
+                        // hand out no more images; the first error is returned below
+                        next.store(a.count, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
     let mut cer: BTreeMap<&'static str, CerCounter> = BTreeMap::new();
     let mut fields = Tally::default();
     let mut per_field: BTreeMap<&'static str, Tally> = BTreeMap::new();
@@ -242,106 +407,30 @@ pub fn run_set(ocr: &Ocr, a: &SetArgs) -> Result<bool, String> {
     let mut qr = Tally::default();
     let mut ocr_ms: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
     let mut misses: Vec<String> = Vec::new();
-    for i in 0..a.count {
-        let kind = kind_of(i, a.a4_every);
-        let seed = a.seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
-        let person = Person::generate(a.seed.wrapping_add(i as u64));
-        let clean = render(kind, &person, Some(&portrait), &RenderOptions::new(seed))
-            .map_err(|e| e.to_string())?;
-        let d = match kind {
-            SpecimenKind::A4Form if !Rng::derive(seed, "eval-a4-photo").chance(0.3) => {
-                Degradation::scan(seed)
-            }
-            _ => Degradation::photo(seed),
-        };
-        let sp = degrade(&clean, &d, seed).map_err(|e| e.to_string())?;
-        let (bytes, ext) = sp.encoded().map_err(|e| e.to_string())?;
-        let stem = format!("{i:04}-{}", kind.name());
-        std::fs::write(a.out.join(format!("{stem}.{ext}")), &bytes).map_err(|e| e.to_string())?;
-        std::fs::write(
-            a.out.join(format!("{stem}.json")),
-            serde_json::to_vec(&sp.truth).map_err(|e| e.to_string())?,
-        )
-        .map_err(|e| e.to_string())?;
-        let img = load_image_bytes(&bytes, &LoadLimits::default()).map_err(|e| e.to_string())?;
-        drop(sp);
-        let t = std::time::Instant::now();
-        let page = ocr
-            .recognize_page(&img)
-            .map_err(|e| format!("{stem}: {e}"))?;
-        ocr_ms
-            .entry(kind.name())
-            .or_default()
-            .push(t.elapsed().as_secs_f64() * 1000.0);
-        let truth: GroundTruth = serde_json::from_slice(
-            &std::fs::read(a.out.join(format!("{stem}.json"))).map_err(|e| e.to_string())?,
-        )
-        .map_err(|e| e.to_string())?;
-        // MRZ lines are scored as the pipeline reports them: the parsed
-        // (check-digit-repaired) line closest to the raw MRZ decoding.
-        let parsed: &[String] = page.document.mrz.as_ref().map_or(&[], |m| &m.lines);
-        let hyp: Vec<HypLine> = page
-            .lines
-            .iter()
-            .map(|l| {
-                let raw = l.mrz_text.clone().unwrap_or_else(|| l.text.clone());
-                let text = match &l.mrz_text {
-                    Some(m) => parsed
-                        .iter()
-                        .map(|p| (edit_distance(p, m), p))
-                        .filter(|(d, _)| *d <= 4)
-                        .min_by_key(|(d, _)| *d)
-                        .map_or(raw, |(_, p)| p.clone()),
-                    None => raw,
-                };
-                HypLine {
-                    quad: l.quad.points,
-                    text,
-                }
-            })
-            .collect();
-        let mut detail = Vec::new();
-        let c = page_cer(&truth, &hyp, Some(&mut detail));
-        if a.verbose {
-            misses.extend(detail.into_iter().map(|d| format!("{stem} {d}")));
-        }
-        let e = cer.entry(kind.name()).or_default();
-        e.edits += c.edits;
-        e.chars += c.chars;
-        if kind != SpecimenKind::A4Form {
-            for (name, want) in expected_fields(&truth) {
-                let got = got_field(&page.document.fields, name);
-                let ok = got.as_deref() == Some(want.as_str());
-                fields.add(ok);
-                per_field.entry(name).or_default().add(ok);
-                if !ok && a.verbose {
-                    misses.push(format!("{stem} {name}: want {want:?} got {got:?}"));
-                }
-            }
-        }
-        if !truth.mrz.is_empty() {
-            let ok = page.document.mrz.as_ref().is_some_and(|m| {
-                m.all_checks_ok
-                    && m.lines
-                        .iter()
-                        .map(String::as_str)
-                        .eq(truth.mrz.iter().map(String::as_str))
-            });
-            mrz.add(ok);
-            if !ok && a.verbose {
-                misses.push(format!(
-                    "{stem} mrz: got {:?}",
-                    page.document.mrz.as_ref().map(|m| &m.lines)
+    for (i, slot) in slots.into_iter().enumerate() {
+        let sc = match slot.into_inner() {
+            Ok(Some(r)) => r?,
+            _ => {
+                return Err(format!(
+                    "specimen {i}: not processed (an earlier image failed)"
                 ));
             }
+        };
+        ocr_ms.entry(sc.kind).or_default().push(sc.ms);
+        let e = cer.entry(sc.kind).or_default();
+        e.edits += sc.cer.edits;
+        e.chars += sc.cer.chars;
+        for (name, ok) in sc.fields {
+            fields.add(ok);
+            per_field.entry(name).or_default().add(ok);
         }
-        if let Some(p) = &truth.qr_payload {
-            let ok = page.document.qr_texts.iter().any(|t| t == p);
+        if let Some(ok) = sc.mrz {
+            mrz.add(ok);
+        }
+        if let Some(ok) = sc.qr {
             qr.add(ok);
-            if !ok && a.verbose {
-                misses.push(format!("{stem} qr: not decoded"));
-            }
         }
+        misses.extend(sc.misses);
     }
     let mut all = CerCounter::default();
     for (k, c) in &cer {
@@ -349,7 +438,7 @@ pub fn run_set(ocr: &Ocr, a: &SetArgs) -> Result<bool, String> {
         all.chars += c.chars;
         let ms = ocr_ms.get(k).cloned().unwrap_or_default();
         println!(
-            "specimen {k}: CER {:.2}% ({} / {} chars), median {:.0} ms/image over {}",
+            "specimen {k}: CER {:.2}% ({} / {} chars), median {:.0} ms/image over {} ({workers} at a time)",
             c.percent(),
             c.edits,
             c.chars,
