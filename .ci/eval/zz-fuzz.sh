@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ci-estimate-min: 13 (cold wall time on 2 cores; .ci/run's time guard)
+# ci-estimate-min: 8 (cold wall time on 2 cores; measured 2026-12-04 on an AVX2-only EPYC: 395 s including the cargo-fuzz install (31 s), nightly already present; .ci/run's time guard)
 # Brief fuzzing of every parser of outside input: each `*/fuzz` cargo-fuzz
 # project's targets run for FUZZ_SECONDS (default 10) each. Needs a nightly
 # toolchain and cargo-fuzz (installed here if missing). Does not need ../shared.

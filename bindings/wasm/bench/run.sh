@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Verify the same ~1 MB signed PDF natively (Rust, release), in Node (wasm) and in headless
+# Verify the same ~1 MB signed PDF natively (Rust; release unless NATIVE_BIN), in Node (wasm) and in headless
 # Chromium (wasm), in the same run: ROUNDS rounds, each timing native, Node and Chromium in turn
 # (ITERS timed calls after 2 warm-ups per tool, API and round), so load changes hit all alike. In
 # Node and Chromium both APIs are timed: verifyPdf (sync, every primitive in wasm) and
@@ -11,7 +11,7 @@
 #
 #   bash bindings/wasm/bench/run.sh [PKG_DIR] [WORK_DIR]
 # PKG_DIR: the npm package from examples/web-verifier/build.sh (default target/web-verifier/pkg).
-# Env: ITERS (15), ROUNDS (3), NODE_PATH with playwright-core (default .ci/work/wasm-node/node_modules).
+# Env: ITERS (15), ROUNDS (3), NATIVE_BIN (built here in release if unset), NODE_PATH with playwright-core (default .ci/work/wasm-node/node_modules).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../../.." && pwd)"
@@ -24,8 +24,13 @@ mkdir -p "$WORK"
 cd "$REPO"
 
 # Build the native side first (not timed), then let it write the PDF and its root once.
-cargo build -q --release -p saoy-wasm --example bench_native
-NATIVE_BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/examples/bench_native"
+# NATIVE_BIN: an already built bench_native to use instead (CI passes the workspace dev build's,
+# which has the CLI's feature set, native-crypto included; see .ci/eval/wasm.sh).
+if [ -z "${NATIVE_BIN:-}" ]; then
+  cargo build -q --release -p saoy-wasm --example bench_native
+  NATIVE_BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/examples/bench_native"
+fi
+[ -x "$NATIVE_BIN" ] || { echo "no native benchmark binary at $NATIVE_BIN"; exit 1; }
 PDF="$WORK/verify-1mb.pdf" ROOT="$WORK/root.pem"
 rm -f "$PDF" "$ROOT"
 
