@@ -38,7 +38,9 @@ if ! diff <(readme_kotlin) "$KT/src/test/kotlin/vn/saoy/example/QuickStart.kt" >
 fi
 
 timed "kotlin: cargo build ${FFI_BUILD[*]} (debug cdylib)" cargo build -q "${FFI_BUILD[@]}"
-timed "kotlin: cargo build uniffi-bindgen" env CARGO_TARGET_DIR="$BG_TARGET" \
+# (-u CARGO_PROFILE_DEV_DEBUG: .ci/run's line-tables-only would outrank the generator's own
+# `debug = 0`)
+timed "kotlin: cargo build uniffi-bindgen" env -u CARGO_PROFILE_DEV_DEBUG CARGO_TARGET_DIR="$BG_TARGET" \
   cargo build -q --locked --manifest-path bindings/ffi/uniffi-bindgen/Cargo.toml
 
 rm -rf "$KT/target/generated-sources/uniffi" "$KT/target/native"
