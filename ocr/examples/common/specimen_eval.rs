@@ -376,30 +376,44 @@ pub fn run_set(
         .collect::<Result<Vec<_>, _>>()?;
     let t0 = std::time::Instant::now();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<Result<ImageScore, String>>>> =
-        (0..a.count).map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for ocr in &engines {
-            let (next, slots, portrait) = (&next, &slots, &portrait);
-            s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= a.count {
-                        break;
+    // Each worker takes the next image index until none is left (or one failed) and returns its
+    // scores with their indices; they are put back in index order below.
+    let mut scored: Vec<(usize, Result<ImageScore, String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = engines
+            .iter()
+            .map(|ocr| {
+                let (next, portrait) = (&next, &portrait);
+                s.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= a.count {
+                            break done;
+                        }
+                        let r = score_one(ocr, a, portrait, i);
+                        let failed = r.is_err();
+                        done.push((i, r));
+                        if failed {
+                            // hand out no more images; the first error is returned below
+                            next.store(a.count, std::sync::atomic::Ordering::Relaxed);
+                        }
                     }
-                    let r = score_one(ocr, a, portrait, i);
-                    let failed = r.is_err();
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(r);
-                    }
-                    if failed {
-                        // hand out no more images; the first error is returned below
-                        next.store(a.count, std::sync::atomic::Ordering::Relaxed);
-                    }
-                }
-            });
-        }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     });
+    scored.sort_by_key(|(i, _)| *i);
+    if scored.len() != a.count {
+        // an error stopped the hand-out: report the first one
+        if let Some((_, Err(e))) = scored.into_iter().find(|(_, r)| r.is_err()) {
+            return Err(e);
+        }
+        return Err("specimen set: a worker stopped without a result".into());
+    }
     let mut cer: BTreeMap<&'static str, CerCounter> = BTreeMap::new();
     let mut fields = Tally::default();
     let mut per_field: BTreeMap<&'static str, Tally> = BTreeMap::new();
@@ -407,15 +421,8 @@ pub fn run_set(
     let mut qr = Tally::default();
     let mut ocr_ms: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
     let mut misses: Vec<String> = Vec::new();
-    for (i, slot) in slots.into_iter().enumerate() {
-        let sc = match slot.into_inner() {
-            Ok(Some(r)) => r?,
-            _ => {
-                return Err(format!(
-                    "specimen {i}: not processed (an earlier image failed)"
-                ));
-            }
-        };
+    for (_, r) in scored {
+        let sc = r?;
         ocr_ms.entry(sc.kind).or_default().push(sc.ms);
         let e = cer.entry(sc.kind).or_default();
         e.edits += sc.cer.edits;
