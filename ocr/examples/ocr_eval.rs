@@ -347,35 +347,43 @@ fn qr_eval(args: &[String]) -> Result<bool, String> {
     let dir = PathBuf::from(args.get(2).ok_or("missing dir")?);
     let manifest = std::fs::read_to_string(dir.join("MANIFEST.csv")).map_err(|e| e.to_string())?;
     let mut per: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let mut missed: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let t0 = std::time::Instant::now();
     for row in manifest.lines().skip(1) {
         let cols: Vec<&str> = row.split(',').collect();
         if cols.len() < 2 {
             continue;
         }
-        let folder = cols[0].split('/').next().unwrap_or("?").to_string();
-        let entry = per.entry(folder).or_default();
+        let (folder, name) = cols[0].split_once('/').unwrap_or(("?", cols[0]));
+        let entry = per.entry(folder.to_string()).or_default();
         entry.1 += 1;
-        let Ok(want) = std::fs::read(dir.join(cols[1])) else {
-            continue;
+        let read = std::fs::read(dir.join(cols[1]));
+        let img = load_image(&dir.join(cols[0]), &LoadLimits::default());
+        let hit = match (read, img) {
+            (Ok(want), Ok(img)) => {
+                let want = String::from_utf8_lossy(&want).to_string();
+                saoy_ocr::decode_qr(&img)
+                    .iter()
+                    .any(|g| g == &want || g.trim_end() == want.trim_end())
+            }
+            _ => false,
         };
-        let want = String::from_utf8_lossy(&want).to_string();
-        let Ok(img) = load_image(&dir.join(cols[0]), &LoadLimits::default()) else {
-            continue;
-        };
-        let got = saoy_ocr::decode_qr(&img);
-        if got
-            .iter()
-            .any(|g| g == &want || g.trim_end() == want.trim_end())
-        {
+        if hit {
             entry.0 += 1;
+        } else {
+            missed
+                .entry(folder.to_string())
+                .or_default()
+                .push(name.to_string());
         }
     }
     let (mut ok, mut all) = (0, 0);
     for (folder, (o, n)) in &per {
+        let misses = missed.get(folder).map(|m| m.join(" ")).unwrap_or_default();
         println!(
-            "  qr {folder}: {o}/{n} decoded ({:.0}%)",
-            100.0 * *o as f64 / (*n).max(1) as f64
+            "  qr {folder}: {o}/{n} decoded ({:.0}%){}{misses}",
+            100.0 * *o as f64 / (*n).max(1) as f64,
+            if misses.is_empty() { "" } else { "; missed: " }
         );
         ok += o;
         all += n;

@@ -410,12 +410,34 @@ fn decode_grids<G: rqrr::BitGrid>(grids: Vec<rqrr::Grid<G>>, g: &GrayImage) -> V
     for grid in grids {
         let mut bytes = Vec::new();
         if grid.decode_to(&mut bytes).is_ok() {
-            out.push(String::from_utf8_lossy(&bytes).into_owned());
+            out.push(payload_text(&bytes));
         } else if let Some(text) = resample_grid(g, &grid.bounds, grid.grid.size()) {
             out.push(text);
         }
     }
     out
+}
+
+/// The text of a decoded payload. rqrr hands over raw bytes: byte-mode
+/// segments as written, Kanji-mode segments as Shift JIS pairs, and no ECI
+/// designator (it reads and drops them). So the encoding is inferred, as
+/// phone readers do: UTF-8 when the bytes are valid UTF-8 (every CCCD
+/// payload: Vietnamese in UTF-8); else Shift JIS when they decode as Shift
+/// JIS without a single error (Japanese codes, the home of the format: byte
+/// mode in Shift JIS, or Kanji mode); else ISO 8859-1, the standard's
+/// default for byte mode, which maps every byte to a character.
+/// `String::from_utf8_lossy` turned the 13 Shift JIS payloads among the real
+/// photos of `../shared/data/qr` into replacement characters.
+fn payload_text(bytes: &[u8]) -> String {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_string();
+    }
+    if let Some(text) =
+        encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        return text.into_owned();
+    }
+    bytes.iter().map(|&b| char::from(b)).collect()
 }
 
 /// Re-read a grid rqrr located (`bounds`: the images of the grid corners
@@ -449,7 +471,7 @@ fn resample_grid(g: &GrayImage, bounds: &[rqrr::Point; 4], n: usize) -> Option<S
         let grid = rqrr::SimpleGrid::from_func(n, |x, y| value[y * n + x] < dark_below[y * n + x]);
         let mut bytes = Vec::new();
         if rqrr::Grid::new(grid).decode_to(&mut bytes).is_ok() {
-            return Some(String::from_utf8_lossy(&bytes).into_owned());
+            return Some(payload_text(&bytes));
         }
     }
     None
@@ -745,6 +767,10 @@ mod tests {
     /// zone, on a light background `pad` px wider on every side.
     fn rendered_qr(text: &str, module: u32, pad: u32) -> GrayImage {
         let code = qrcode::QrCode::new(text.as_bytes()).expect("encodable");
+        rendered(&code, module, pad)
+    }
+
+    fn rendered(code: &qrcode::QrCode, module: u32, pad: u32) -> GrayImage {
         let n = code.width() as u32;
         let colors = code.to_colors();
         let side = (n + 8) * module + 2 * pad;
@@ -979,6 +1005,51 @@ mod tests {
         imageops::invert(&mut g);
         assert!(decode_gray(&g).is_empty());
         assert_eq!(decode_qr(&rgb(&g)), vec![PAYLOAD.to_string()]);
+    }
+
+    #[test]
+    fn payload_bytes_become_text_by_the_first_encoding_that_fits() {
+        assert_eq!(payload_text(PAYLOAD.as_bytes()), PAYLOAD);
+        let (sjis, _, unmappable) = encoding_rs::SHIFT_JIS.encode("ﾃﾞｻﾞｲﾝQR [内側QRコード]");
+        assert!(!unmappable);
+        assert!(std::str::from_utf8(&sjis).is_err());
+        assert_eq!(payload_text(&sjis), "ﾃﾞｻﾞｲﾝQR [内側QRコード]");
+        // ISO 8859-1: 0xE9 is a Shift JIS lead byte; the last one has no
+        // trail byte, so Shift JIS fails on it (the first pairs with "t").
+        assert_eq!(payload_text(b"\xe9t\xe9"), "été");
+        assert_eq!(payload_text(b"Caf\xe9"), "Café");
+        assert_eq!(payload_text(b""), "");
+    }
+
+    /// A version-3 code of the given segments: (Kanji mode?, bytes).
+    fn segmented_code(segments: &[(bool, &[u8])]) -> qrcode::QrCode {
+        use qrcode::{EcLevel, Version, bits::Bits};
+        let mut bits = Bits::new(Version::Normal(3));
+        for &(kanji, data) in segments {
+            let pushed = if kanji {
+                bits.push_kanji_data(data)
+            } else {
+                bits.push_byte_data(data)
+            };
+            pushed.expect("fits version 3");
+        }
+        bits.push_terminator(EcLevel::M).expect("fits version 3");
+        qrcode::QrCode::with_bits(bits, EcLevel::M).expect("encodable")
+    }
+
+    #[test]
+    fn shift_jis_payloads_decode_in_byte_and_kanji_mode() {
+        let sjis = |s: &str| encoding_rs::SHIFT_JIS.encode(s).0.into_owned();
+        let byte_mode = segmented_code(&[(false, &sjis("ﾃﾞｻﾞｲﾝQR\nhttp://d-qr.example/"))]);
+        assert_eq!(
+            decode_qr(&rgb(&rendered(&byte_mode, 4, 20))),
+            vec!["ﾃﾞｻﾞｲﾝQR\nhttp://d-qr.example/".to_string()]
+        );
+        let mixed = segmented_code(&[(true, &sjis("内側")), (false, b" QR")]);
+        assert_eq!(
+            decode_qr(&rgb(&rendered(&mixed, 4, 20))),
+            vec!["内側 QR".to_string()]
+        );
     }
 
     #[test]
