@@ -2,7 +2,8 @@
 
 OCR (`ocr`, `Ocr`), face comparison (`face_compare`), verification of a certified copy
 (`verify_pdf`), issuance (`Issuer`, `KioskPki`, `demo_inputs`), the registry (`Registry`) and the
-model store (`models_dir`, `models_fetch`). Errors are `SaoyError` subclasses carrying `.code`,
+model store (`models_dir`, `models_fetch`), and `tune_malloc` for processes whose main work is
+saoy's models. Errors are `SaoyError` subclasses carrying `.code`,
 the stable machine code shared with the CLI and the other bindings.
 """
 
@@ -43,6 +44,7 @@ from ._native import (
     ocr,
     verify_pdf,
 )
+from ._malloc import MallocTuning, tune_malloc
 
 __all__ = [
     "Check",
@@ -57,6 +59,7 @@ __all__ = [
     "IssueResult",
     "Issuer",
     "KioskPki",
+    "MallocTuning",
     "ModelsError",
     "ModelsOfflineError",
     "NoFaceError",
@@ -79,5 +82,6 @@ __all__ = [
     "models_dir",
     "models_fetch",
     "ocr",
+    "tune_malloc",
     "verify_pdf",
 ]
