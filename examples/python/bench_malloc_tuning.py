@@ -6,7 +6,7 @@ load the engine, OCR the demo's A4 page scan (or IMAGE) once to warm up, then `-
 times. Each child reports the page faults (`ru_minflt`) and the median time of the timed runs,
 and its peak RSS. Faults count allocator work whatever the machine's load, so the bar is on
 them: every tuned child must fault at most --max-tuned-faults times per run (default 10,000;
-tuned children measured 14-2,451 here, plain ones 36-156,225: glibc's default adapts its mmap
+tuned children measured 14-3,888 here, plain ones 36-207,331: glibc's default adapts its mmap
 threshold to what is freed, so a plain process is sometimes lucky, never reliably); exit 1
 otherwise. Times and peak memory are printed as medians and ratios, not gated (shared, noisy
 machines).

@@ -57,9 +57,9 @@ def tune_malloc(arena_max: int = 1) -> MallocTuning:
     """Keep freed blocks in the heap and use `arena_max` heaps, as the `saoy` CLI does.
 
     Measured (`examples/python/bench_malloc_tuning.py`, the demo's A4 page, 2 threads, 2-core
-    machine): from a few dozen to 156 k page faults per page without it (glibc adapts its mmap
-    threshold to what is freed, so it varies from process to process), at most 2.5 k with it,
-    and 5-7 % less time. Does nothing, and says why, off
+    machine): from a few dozen to 207 k page faults per page without it (glibc adapts its mmap
+    threshold to what is freed, so it varies from process to process), at most 3.9 k with it,
+    5-8 % less time and 415 instead of 502 MB at peak (medians of an idle run). Does nothing, and says why, off
     Linux glibc or when the process was started with `GLIBC_TUNABLES` (the launcher decided).
     The settings apply to the whole process and cannot be undone; call it before the first `Ocr`.
     """
