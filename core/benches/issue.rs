@@ -3,7 +3,8 @@
 //! registry. Prints the median of every step after the criterion run. Target: ≤ 2.5 s total.
 //!
 //! `cargo bench -p saoy-core --features demo --bench issue` (`SAOY_BENCH_OVERLAP=0`: the steps in
-//! turn instead of the page recognition beside the card, page and face steps).
+//! turn instead of the page recognition beside the card, page and face steps;
+//! `SAOY_BENCH_LIVE_FRAMES=N`: N live frames instead of the demo's 10, at least 4).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -33,41 +34,43 @@ fn issue(c: &mut Criterion) {
     opts.overlap_steps = std::env::var("SAOY_BENCH_OVERLAP").map_or(true, |v| v != "0");
     let kiosk = demo_kiosk(&opts, &Quiet).unwrap();
     // The issue's benchmark names 3 live frames; faceauth's liveness needs at least 4 distinct
-    // frames for a turn challenge, so this uses the demo's capture of DEMO_LIVE_FRAMES frames.
-    let (_, template) = demo_input(7, DEMO_LIVE_FRAMES, "template").unwrap();
+    // frames for a turn challenge, so this uses the demo's capture of DEMO_LIVE_FRAMES frames
+    // (SAOY_BENCH_LIVE_FRAMES=4: the fewest the liveness check accepts).
+    let frames = std::env::var("SAOY_BENCH_LIVE_FRAMES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEMO_LIVE_FRAMES);
+    let (_, template) = demo_input(7, frames, "template").unwrap();
     let steps: Mutex<BTreeMap<String, Vec<f64>>> = Mutex::default();
     let totals: Mutex<Vec<f64>> = Mutex::default();
     let n = std::sync::atomic::AtomicU64::new(0);
     let mut g = c.benchmark_group("issue");
     g.sample_size(10);
-    g.bench_function(
-        format!("a4+cccd+{DEMO_LIVE_FRAMES}live/{}t", opts.threads),
-        |b| {
-            b.iter(|| {
-                let mut input = template.clone();
-                input.request_id = format!(
-                    "bench-{}",
-                    n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                );
-                let t0 = std::time::Instant::now();
-                let out = kiosk.issuer.issue(&input).unwrap();
-                totals
-                    .lock()
-                    .unwrap()
-                    .push(t0.elapsed().as_secs_f64() * 1e3);
-                match out {
-                    IssueOutcome::Issued(bundle) => {
-                        let mut s = steps.lock().unwrap();
-                        for t in &bundle.receipt.timings {
-                            s.entry(t.step.clone()).or_default().push(t.millis);
-                        }
+    g.bench_function(format!("a4+cccd+{frames}live/{}t", opts.threads), |b| {
+        b.iter(|| {
+            let mut input = template.clone();
+            input.request_id = format!(
+                "bench-{}",
+                n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            let t0 = std::time::Instant::now();
+            let out = kiosk.issuer.issue(&input).unwrap();
+            totals
+                .lock()
+                .unwrap()
+                .push(t0.elapsed().as_secs_f64() * 1e3);
+            match out {
+                IssueOutcome::Issued(bundle) => {
+                    let mut s = steps.lock().unwrap();
+                    for t in &bundle.receipt.timings {
+                        s.entry(t.step.clone()).or_default().push(t.millis);
                     }
-                    IssueOutcome::Refused(r) => panic!("refused: {r:#?}"),
-                    _ => panic!("unexpected outcome"),
                 }
-            })
-        },
-    );
+                IssueOutcome::Refused(r) => panic!("refused: {r:#?}"),
+                _ => panic!("unexpected outcome"),
+            }
+        })
+    });
     g.finish();
     let mut totals = totals.into_inner().unwrap();
     println!(
