@@ -64,8 +64,8 @@ PY
 log "load: $(uptime)"
 timed "ocr overhead benchmark (dev wheel)" "$CLEAN/bin/python" \
   "$REPO/examples/python/bench_ocr_overhead.py" --threads 1
-# saoy.tune_malloc in fresh processes, plain and tuned alternated: page faults (the bar: every
-# tuned process at most 10 k per A4 page), time and peak memory reported.
+# saoy.tune_malloc in fresh processes, plain and tuned alternated: page faults, time and peak
+# memory reported (whether the settings take effect is gated by tests/test_malloc.py above).
 timed "malloc tuning benchmark (dev wheel)" "$CLEAN/bin/python" \
   "$REPO/examples/python/bench_malloc_tuning.py" --rounds 2 --runs 2
 log "python eval wall: $(( $(date +%s) - T0 ))s"
