@@ -58,8 +58,9 @@ def tune_malloc(arena_max: int = 1) -> MallocTuning:
 
     Measured (`examples/python/bench_malloc_tuning.py`, the demo's A4 page, 2 threads, 2-core
     machine): from a few dozen to 244 k page faults per page without it (glibc adapts its mmap
-    threshold to what is freed, so it varies from process to process), 14 to 23 k with it,
-    5-20 % less time and 415 instead of 502 MB at peak (medians of an idle run). Does nothing,
+    threshold to what is freed, so it varies from process to process), 14 to 23 k with it;
+    0.92x the time and 415 instead of 502 MB at peak idle (0.80-1.09x the time in single runs
+    on a loaded machine). Does nothing,
     and says why, off Linux glibc or when the process was started with `GLIBC_TUNABLES` (the
     launcher decided). The settings apply to the whole process and cannot be undone; call it
     before the first `Ocr`. If glibc refuses one, the result says which (those before it stay).
