@@ -3,12 +3,14 @@
 ONNX Runtime allocates every intermediate tensor with `malloc` (saoy turns its own arena off: it
 keeps the high-water mark of every input shape). Left to its defaults, glibc hands large blocks
 back to the kernel when they are freed and gives each thread its own heap, so every operator
-page-faults its output in again: about 1.4 M page faults per A4 page. The `saoy` CLI starts
-itself with `GLIBC_TUNABLES` to avoid that (bindings/cli/src/malloc_tuning.rs); a Python process
-is already running when it imports saoy, so the same settings are made here with `mallopt`,
-which glibc accepts at any time. They are process-wide (memory freed by any library in the
-process stays in the heap for reuse instead of going back to the kernel), so this is opt-in:
-call it once, early, in a process whose main work is saoy's models (a batch job, a kiosk).
+page-faults its output in again: up to 244 k page faults per A4 page measured in Python (as few
+as 36 in a lucky process: glibc adapts its mmap threshold to what is freed). The `saoy` CLI
+starts itself with `GLIBC_TUNABLES` to avoid that (bindings/cli/src/malloc_tuning.rs); a Python
+process is already running when it imports saoy, so settings of the same kind are made here
+with `mallopt`, which glibc accepts at any time. They are process-wide (memory freed by any
+library in the process stays in the heap for reuse instead of going back to the kernel), so
+this is opt-in: call it once, early, in a process whose main work is saoy's models (a batch
+job, a kiosk).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
 
-# A 32 MiB mmap threshold still returns a one-off huge block (a decoded 30000 px scan) to the
+# A 32 MiB mmap threshold still returns a one-off huge block (a large decoded scan) to the
 # kernel when it is freed; the CLI's 2 GB kept a third fewer faults in one measurement (93 k
 # against 137 k over three A4 pages, GLIBC_TUNABLES). mallopt takes a C int: the trim threshold
 # is the largest one (2 GiB), which keeps freed memory for reuse.
