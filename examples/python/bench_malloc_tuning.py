@@ -75,8 +75,9 @@ def main() -> int:
                 f"peak {r['peak_mb']:.0f} MB" + (f" ({r['reason']})" if r["reason"] else "")
             )
             results[mode].append(r)
-    if not all(r["applied"] for r in results["tuned"]):
-        print(f"tune_malloc did not apply: {results['tuned'][0]['reason']}")
+    refused = [r["reason"] for r in results["tuned"] if not r["applied"]]
+    if refused:
+        print(f"tune_malloc did not apply: {refused[0]}")
         return 1
 
     def med(mode: str, key: str) -> float:

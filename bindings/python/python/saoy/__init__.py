@@ -3,8 +3,8 @@
 OCR (`ocr`, `Ocr`), face comparison (`face_compare`), verification of a certified copy
 (`verify_pdf`), issuance (`Issuer`, `KioskPki`, `demo_inputs`), the registry (`Registry`) and the
 model store (`models_dir`, `models_fetch`), and `tune_malloc` for processes whose main work is
-saoy's models. Errors are `SaoyError` subclasses carrying `.code`,
-the stable machine code shared with the CLI and the other bindings.
+saoy's models. Errors are `SaoyError` subclasses carrying `.code`, the stable machine code shared
+with the CLI and the other bindings.
 """
 
 from ._native import (
