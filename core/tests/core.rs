@@ -1036,6 +1036,100 @@ mod storage_full {
                 .is_consistent()
         );
     }
+
+    /// PostgreSQL finishes a killed issuer's in-flight `COMMIT` after the process is gone, so a
+    /// row recovery read as pending can turn valid before recovery activates it. Recovery must
+    /// accept that when the recorded digest is the PDF's (and refuse when it is not).
+    struct ActivatedUnderneath {
+        real: Arc<dyn Registry>,
+        digest: [u8; 32],
+    }
+    impl Registry for ActivatedUnderneath {
+        fn reserve(&self, req: &IssueRequest) -> Result<Reservation, RegistryError> {
+            self.real.reserve(req)
+        }
+        fn activate(&self, c: &VerificationCode, d: [u8; 32]) -> Result<Record, RegistryError> {
+            self.real.activate(c, d)
+        }
+        fn abandon(&self, c: &VerificationCode, r: &str) -> Result<Record, RegistryError> {
+            self.real.abandon(c, r)
+        }
+        fn revoke(&self, c: &VerificationCode, r: &str, a: &str) -> Result<Record, RegistryError> {
+            self.real.revoke(c, r, a)
+        }
+        fn lookup(
+            &self,
+            c: &VerificationCode,
+            w: &Requester,
+        ) -> Result<Option<Record>, RegistryError> {
+            self.real.lookup(c, w)
+        }
+        fn get(&self, c: &VerificationCode) -> Result<Option<Record>, RegistryError> {
+            self.real.get(c)
+        }
+        /// The pending rows as read, then the in-flight activation lands.
+        fn pending(&self, s: u64) -> Result<Vec<Record>, RegistryError> {
+            let rows = self.real.pending(s)?;
+            for r in &rows {
+                self.real.activate(&r.code, self.digest)?;
+            }
+            Ok(rows)
+        }
+        fn all(&self) -> Result<Vec<Record>, RegistryError> {
+            self.real.all()
+        }
+        fn audit(&self, c: &VerificationCode) -> Result<Vec<AuditEvent>, RegistryError> {
+            self.real.audit(c)
+        }
+        fn flush(&self) -> Result<(), RegistryError> {
+            self.real.flush()
+        }
+    }
+
+    #[test]
+    fn recovery_accepts_an_activation_that_lands_meanwhile() {
+        use sha2::Digest;
+        for same_digest in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let real: Arc<dyn Registry> =
+                Arc::new(SqliteRegistry::open(dir.path().join("reg.sqlite")).unwrap());
+            let k = kit_with(dir, Arc::new(FullAtActivate(real.clone())));
+            let iss = issuer(
+                &k,
+                FakeRecognizer::default(),
+                FakeFace::default(),
+                k.signer.clone(),
+            );
+            iss.issue(&input("req-inflight")).unwrap_err();
+            let code = real.all().unwrap()[0].code;
+            let store = DeliveryStore::open(k.dir.path().join("out")).unwrap();
+            let pdf = std::fs::read(store.pdf_path(&code)).unwrap();
+            let mut digest: [u8; 32] = sha2::Sha256::digest(&pdf).into();
+            if !same_digest {
+                digest[0] ^= 1;
+            }
+            let racing = ActivatedUnderneath {
+                real: real.clone(),
+                digest,
+            };
+            let got = store.recover(&racing, 0);
+            if same_digest {
+                let report = got.unwrap();
+                assert_eq!(report.already_active, vec![code]);
+                assert!(report.activated.is_empty(), "{report:?}");
+                assert!(
+                    store
+                        .check_consistency(real.as_ref())
+                        .unwrap()
+                        .is_consistent()
+                );
+            } else {
+                // Another PDF's digest: not ours to accept.
+                let e = got.unwrap_err();
+                assert_eq!(e.code(), "registry_invalid_state", "{e}");
+            }
+        }
+    }
 }
 
 #[cfg(all(feature = "workflow", feature = "sqlite"))]
@@ -1054,10 +1148,11 @@ mod crash {
     pub fn run(
         db_args: &[String],
         open: &dyn Fn() -> Box<dyn Registry>,
+        settle: &mut dyn FnMut(),
         store_dir: &std::path::Path,
     ) {
         let store = DeliveryStore::open(store_dir).unwrap();
-        let mut total_recovered = (0, 0);
+        let mut total_recovered = (0, 0, 0);
         for round in 0..20 {
             let mut child = Command::new(env!("CARGO_BIN_EXE_saoy-core-crash-worker"))
                 .arg(store_dir)
@@ -1078,10 +1173,12 @@ mod crash {
             }
             child.kill().unwrap(); // SIGKILL on Unix
             child.wait().unwrap();
+            settle();
             let reg = open();
             let rec = store.recover(reg.as_ref(), 0).unwrap();
             total_recovered.0 += rec.activated.len();
             total_recovered.1 += rec.abandoned.len();
+            total_recovered.2 += rec.already_active.len();
             let report = store.check_consistency(reg.as_ref()).unwrap();
             assert!(
                 report.is_consistent(),
@@ -1096,10 +1193,12 @@ mod crash {
             .filter(|r| r.status.kind() == saoy_core::registry::StatusKind::Valid)
             .count();
         println!(
-            "crash test: {} rows, {valid} valid, recovery activated {} and abandoned {} over 20 kills",
+            "crash test: {} rows, {valid} valid, recovery activated {}, abandoned {} and found {} \
+             already active over 20 kills",
             rows.len(),
             total_recovered.0,
-            total_recovered.1
+            total_recovered.1,
+            total_recovered.2
         );
         assert!(valid >= 5, "the worker made progress ({valid} copies)");
         let pdfs = std::fs::read_dir(store_dir)
@@ -1123,6 +1222,7 @@ fn crash_safety_sqlite() {
     crash::run(
         &[format!("sqlite:{}", db.display())],
         &open,
+        &mut || {},
         &dir.path().join("out"),
     );
 }
@@ -1211,12 +1311,40 @@ fn crash_safety_postgres() {
             .unwrap(),
         )
     };
+    // The killed worker's server backends finish their statement (a `COMMIT` the worker had
+    // sent lands after its death) before they notice the closed socket. Recovery runs once they
+    // are gone, as an operator's recovery with a grace period would; the worker is found by its
+    // application name.
+    let app = format!("saoy-crash-{schema}");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let worker_url = format!("{url}{sep}application_name={app}");
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut settle = || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let n: i64 = c
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                    &[&app],
+                )
+                .unwrap()
+                .get(0);
+            if n == 0 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{n} backends of the killed worker still alive after 20 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
     crash::run(
-        &[url.clone(), schema.clone()],
+        &[worker_url, schema.clone()],
         &open,
+        &mut settle,
         &dir.path().join("out"),
     );
-    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
         .unwrap();
 }

@@ -3,7 +3,7 @@
 
 use super::issue::{DeliveryBundle, IssueError, Receipt};
 use crate::code::VerificationCode;
-use crate::registry::{Record, Registry, StatusKind};
+use crate::registry::{Record, Registry, RegistryError, StatusKind};
 use crate::report::format_utc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -25,6 +25,10 @@ pub struct RecoveryReport {
     pub activated: Vec<VerificationCode>,
     /// Pending rows without a PDF: marked failed.
     pub abandoned: Vec<VerificationCode>,
+    /// Pending rows whose own issuer's activation committed while recovery ran, with the digest
+    /// of the PDF in place (PostgreSQL finishes a killed client's in-flight `COMMIT`): nothing
+    /// to repair.
+    pub already_active: Vec<VerificationCode>,
     /// Temporary files removed.
     pub removed_temp_files: usize,
 }
@@ -203,8 +207,18 @@ impl DeliveryStore {
             match fs::read(&path) {
                 Ok(pdf) => {
                     let digest: [u8; 32] = Sha256::digest(&pdf).into();
-                    registry.activate(&rec.code, digest)?;
-                    report.activated.push(rec.code);
+                    match registry.activate(&rec.code, digest) {
+                        Ok(_) => report.activated.push(rec.code),
+                        Err(RegistryError::InvalidState { .. })
+                            if registry.get(&rec.code)?.is_some_and(|now| {
+                                now.status.kind() != StatusKind::Pending
+                                    && now.document_digest == Some(digest)
+                            }) =>
+                        {
+                            report.already_active.push(rec.code);
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     self.discard(&rec.code);
