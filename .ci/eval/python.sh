@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ci-estimate-min: 11 (cold wall time on 2 cores; measured 2026-12-04 on an AVX2-only EPYC: 558 s, of which maturin 396 s; .ci/run's time guard)
+# ci-estimate-min: 5 (cold wall time on 2 cores; 2026-12-07, AVX-512 EPYC, after the workspace build: 117 s, of which maturin 25 s (it compiles only pyo3, numpy and saoy-python: feature `unify` in bindings/python/Cargo.toml); was 558 s with maturin 396 s on an AVX2-only EPYC; .ci/run's time guard)
 # Python binding (issue 7.2): build the abi3 wheel with maturin, install it into a CLEAN venv,
 # run the pytest suite (which also proves the stub drift check fails on drift), check the .pyi
 # stubs against the installed module, run the batch example on a folder of generated fictional
@@ -17,8 +17,23 @@ PY="$(venv_python)"
 py_install "maturin=maturin==1.16.0"
 WHEELS="$SAOY_CI_WORK/wheels"
 rm -rf "$WHEELS"
-timed "maturin build (dev profile)" "$SAOY_VENV/bin/maturin" build --profile dev --strip -q \
-  -m bindings/python/Cargo.toml -o "$WHEELS" -i python3
+# Not -q: the count of crates it compiled shows whether the wheel still reuses the workspace
+# build (bindings/python/Cargo.toml, feature `unify`): pyo3's 6 crates, numpy, target-lexicon
+# and saoy-python, or ~90 more when a feature change somewhere broke the unification.
+MATURIN_LOG="$SAOY_CI_WORK/maturin.log"
+maturin_build() {
+  "$SAOY_VENV/bin/maturin" build --profile dev --strip \
+    -m bindings/python/Cargo.toml -o "$WHEELS" -i python3 > "$MATURIN_LOG" 2>&1 \
+    || { tail -n 40 "$MATURIN_LOG"; return 1; }
+}
+timed "maturin build (dev profile)" maturin_build
+COMPILED=$(grep -c '^ *Compiling ' "$MATURIN_LOG" || true)
+log "maturin compiled $COMPILED crates (the rest reused from the workspace build)"
+if [ "$COMPILED" -gt 12 ]; then
+  log "WARNING: more than 12: the wheel's features no longer match the workspace build's;"
+  log "         see feature \`unify\` in bindings/python/Cargo.toml"
+  grep '^ *Compiling ' "$MATURIN_LOG" | head -n 20
+fi
 WHEEL="$(ls "$WHEELS"/saoy-*.whl)"
 log "wheel: $(basename "$WHEEL") ($(du -h "$WHEEL" | cut -f1))"
 
