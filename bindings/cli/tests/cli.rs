@@ -43,18 +43,20 @@ fn unknown_flag_is_a_usage_error() {
 
 #[test]
 fn a_closed_stdout_pipe_ends_quietly_with_141_not_a_panic() {
-    // `saoy --json models list | head -0`: the reader is gone before saoy writes.
+    // `saoy --json models list | head -0`: the reader is gone before saoy writes. The read end
+    // is closed before the spawn: closing it after (the test's first version) raced with saoy's
+    // write, which fits in the pipe buffer, and a fast saoy exited 0 (CI, 2026-12-07).
     let dir = tempfile::tempdir().unwrap();
-    let mut child = saoy()
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = saoy()
         .args(["--json", "--models-dir"])
         .arg(dir.path())
         .args(["models", "list"])
-        .stdout(std::process::Stdio::piped())
+        .stdout(writer)
         .stderr(std::process::Stdio::piped())
-        .spawn()
+        .output()
         .unwrap();
-    drop(child.stdout.take()); // close the read end of the pipe
-    let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         !err.contains("panicked"),
