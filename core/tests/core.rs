@@ -1003,8 +1003,8 @@ mod storage_full {
         }
     }
 
-    #[test]
-    fn full_at_activate_keeps_the_pdf_and_a_pending_row_then_recovers() {
+    /// An issuance that fails at `activate`: the kit and the real registry underneath.
+    fn failed_at_activate(request_id: &str) -> (Kit, Arc<dyn Registry>) {
         let dir = tempfile::tempdir().unwrap();
         let real: Arc<dyn Registry> =
             Arc::new(SqliteRegistry::open(dir.path().join("reg.sqlite")).unwrap());
@@ -1015,8 +1015,14 @@ mod storage_full {
             FakeFace::default(),
             k.signer.clone(),
         );
-        let e = iss.issue(&input("req-act")).unwrap_err();
+        let e = iss.issue(&input(request_id)).unwrap_err();
         assert_eq!(e.code(), "registry_storage_full", "{e}");
+        (k, real)
+    }
+
+    #[test]
+    fn full_at_activate_keeps_the_pdf_and_a_pending_row_then_recovers() {
+        let (k, real) = failed_at_activate("req-act");
         let rows = real.all().unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].status.kind(), StatusKind::Pending);
@@ -1090,17 +1096,7 @@ mod storage_full {
     fn recovery_accepts_an_activation_that_lands_meanwhile() {
         use sha2::Digest;
         for same_digest in [true, false] {
-            let dir = tempfile::tempdir().unwrap();
-            let real: Arc<dyn Registry> =
-                Arc::new(SqliteRegistry::open(dir.path().join("reg.sqlite")).unwrap());
-            let k = kit_with(dir, Arc::new(FullAtActivate(real.clone())));
-            let iss = issuer(
-                &k,
-                FakeRecognizer::default(),
-                FakeFace::default(),
-                k.signer.clone(),
-            );
-            iss.issue(&input("req-inflight")).unwrap_err();
+            let (k, real) = failed_at_activate("req-inflight");
             let code = real.all().unwrap()[0].code;
             let store = DeliveryStore::open(k.dir.path().join("out")).unwrap();
             let pdf = std::fs::read(store.pdf_path(&code)).unwrap();
@@ -1386,4 +1382,100 @@ fn real_issue_verify_tamper_revoke() {
         .unwrap();
     let rec = reg.get(&bundle.code).unwrap().unwrap();
     assert_eq!(rec.status.kind(), saoy_core::registry::StatusKind::Revoked);
+}
+
+/// Several kiosks, each with its own delivery store, on one registry: a store scoped to its
+/// office recovers and checks only that office's rows (unscoped, one kiosk's recovery would mark
+/// another's in-flight issuance failed), and an issuer refuses input of another office.
+#[cfg(all(feature = "workflow", feature = "sqlite"))]
+mod shared_registry {
+    use super::workflow_fakes::{input, kit};
+    use saoy_core::DocumentKind;
+    use saoy_core::registry::{CitizenIdHasher, IssueRequest, Reservation, StatusKind};
+    use saoy_core::seal::KeyId;
+    use saoy_core::workflow::fakes::{FakeFace, FakeRecognizer, FakeRenderer};
+    use saoy_core::workflow::{DeliveryStore, Issuer, IssuerConfig};
+    use std::sync::Arc;
+
+    #[test]
+    fn recovery_and_checks_stay_within_the_store_s_office() {
+        let k = kit();
+        let reg = k.registry.as_ref();
+        let h = CitizenIdHasher::new(&[9; 32]).unwrap();
+        let reserve = |id: &str, office: &str| {
+            let req = IssueRequest::new(
+                id,
+                DocumentKind::BIRTH_CERTIFICATE,
+                office,
+                "officer-1",
+                h.hash("001099012345"),
+                KeyId([1; 8]),
+                1_795_596_756,
+                [7; 32],
+            );
+            match reg.reserve(&req).unwrap() {
+                Reservation::New(r) => r.code,
+                other => panic!("expected a new row, got {other:?}"),
+            }
+        };
+        let a_renamed = reserve("a-1", "K1"); // PDF in place, killed before `activate`
+        let a_lost = reserve("a-2", "K1"); // killed before the PDF was written
+        let b_running = reserve("b-1", "K2"); // the other kiosk, still issuing
+        let store_a = DeliveryStore::open(k.dir.path().join("a"))
+            .unwrap()
+            .for_office("K1");
+        let store_b = DeliveryStore::open(k.dir.path().join("b"))
+            .unwrap()
+            .for_office("K2");
+        std::fs::write(store_a.pdf_path(&a_renamed), b"%PDF-1.7 a").unwrap();
+        std::fs::write(store_b.pdf_path(&b_running), b"%PDF-1.7 b").unwrap();
+
+        let rep = store_a.recover(reg, 0).unwrap();
+        assert_eq!(rep.activated, vec![a_renamed]);
+        assert_eq!(rep.abandoned, vec![a_lost]);
+        let status = |c| reg.get(c).unwrap().unwrap().status.kind();
+        assert_eq!(status(&a_renamed), StatusKind::Valid);
+        assert_eq!(status(&a_lost), StatusKind::Failed);
+        assert_eq!(
+            status(&b_running),
+            StatusKind::Pending,
+            "K2's row left alone"
+        );
+        let check = store_a.check_consistency(reg).unwrap();
+        assert!(check.is_consistent(), "{check:?}");
+        assert_eq!(check.rows_checked, 1);
+
+        // The same directory unscoped sees K2's pending row as a fault of its own.
+        let unscoped = DeliveryStore::open(k.dir.path().join("a")).unwrap();
+        let check = unscoped.check_consistency(reg).unwrap();
+        assert_eq!(check.pending, vec![b_running.compact()]);
+
+        // K2's own recovery completes its copy.
+        assert_eq!(store_b.recover(reg, 0).unwrap().activated, vec![b_running]);
+        assert!(store_b.check_consistency(reg).unwrap().is_consistent());
+    }
+
+    #[test]
+    fn an_issuer_refuses_input_of_another_office() {
+        let k = kit();
+        let seal_key = p384::ecdsa::SigningKey::from_slice(&[0x5a; 48]).unwrap();
+        let store = DeliveryStore::open(k.dir.path().join("out"))
+            .unwrap()
+            .for_office("HN-BD-02");
+        let iss = Issuer::new(
+            Arc::new(FakeRecognizer::default()),
+            Arc::new(FakeFace::default()),
+            Arc::new(FakeRenderer),
+            k.signer.clone(),
+            Arc::new(seal_key),
+            k.registry.clone(),
+            store,
+            CitizenIdHasher::new(&[9; 32]).unwrap(),
+            IssuerConfig::default(),
+        );
+        let e = iss.issue(&input("req-other-office")).unwrap_err();
+        assert_eq!(e.code(), "issue_bad_input", "{e}");
+        assert!(e.to_string().contains("HN-BD-02"), "{e}");
+        assert!(k.registry.all().unwrap().is_empty(), "nothing reserved");
+    }
 }

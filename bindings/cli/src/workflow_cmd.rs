@@ -29,6 +29,9 @@ pub enum WorkflowCommand {
     Lookup(LookupArgs),
     /// Revoke a certified copy.
     Revoke(RevokeArgs),
+    /// After a crash or power loss: complete or abandon the issuances a kiosk left pending,
+    /// then check its delivery store against the registry.
+    Recover(RecoverArgs),
 }
 
 /// `saoy demo`.
@@ -109,6 +112,28 @@ pub struct RevokeArgs {
     pub db: String,
 }
 
+/// `saoy recover`.
+#[derive(Debug, clap::Args)]
+pub struct RecoverArgs {
+    /// The kiosk's delivery store (the `--out` of `saoy issue`).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Registry: `sqlite:PATH`, a file path, or `postgresql://…` (default: OUT/registry.sqlite).
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Office or kiosk id whose copies the store holds (the `--office` of `saoy issue`).
+    #[arg(long, default_value = "HN-HK-KIOSK-01")]
+    pub office: String,
+    /// Treat every row of the registry as this store's: only for a registry no other kiosk
+    /// writes to (otherwise their pending rows would be marked failed).
+    #[arg(long, conflicts_with = "office")]
+    pub all_offices: bool,
+    /// Leave pending rows younger than this many seconds alone: their issuance may still be
+    /// running. 0 when the kiosk is known to be stopped.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub grace: u64,
+}
+
 /// Run a workflow subcommand.
 pub fn run(c: WorkflowCommand, g: &crate::Global) -> ExitCode {
     match c {
@@ -116,6 +141,7 @@ pub fn run(c: WorkflowCommand, g: &crate::Global) -> ExitCode {
         WorkflowCommand::Issue(a) => issue(a, g),
         WorkflowCommand::Lookup(a) => lookup(a, g),
         WorkflowCommand::Revoke(a) => revoke(a, g),
+        WorkflowCommand::Recover(a) => recover(a, g),
     }
 }
 
@@ -418,7 +444,7 @@ fn issue(a: IssueArgs, g: &crate::Global) -> ExitCode {
         Err(e) => return exit::fail(g, &e.code, &e.detail, exit::UNAVAILABLE),
     };
     let store = match DeliveryStore::open(&a.out) {
-        Ok(s) => s,
+        Ok(s) => s.for_office(a.office.clone()),
         Err(e) => return exit::fail(g, e.code(), &e.to_string(), exit::IO),
     };
     let hasher = match CitizenIdHasher::new(&keys.registry_secret) {
@@ -550,6 +576,94 @@ fn lookup(a: LookupArgs, g: &crate::Global) -> ExitCode {
 
 fn hex_string(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn recover(a: RecoverArgs, g: &crate::Global) -> ExitCode {
+    use saoy_core::workflow::IssueError;
+    let fail = |e: IssueError| {
+        let exit = match &e {
+            IssueError::Registry(r) => registry_exit(r),
+            _ => exit::IO,
+        };
+        exit::fail(g, e.code(), &e.to_string(), exit)
+    };
+    if !a.out.is_dir() {
+        let msg = format!("{}: no such delivery store", a.out.display());
+        return exit::fail(g, "input_unreadable", &msg, exit::NO_INPUT);
+    }
+    let db =
+        a.db.clone()
+            .unwrap_or_else(|| a.out.join("registry.sqlite").display().to_string());
+    let registry = match open_registry(&db) {
+        Ok(r) => r,
+        Err(e) => return exit::fail(g, e.code(), &e.to_string(), registry_exit(&e)),
+    };
+    let mut store = match DeliveryStore::open(&a.out) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if !a.all_offices {
+        store = store.for_office(a.office.clone());
+    }
+    let recovery = match store.recover(registry.as_ref(), a.grace) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let check = match store.check_consistency(registry.as_ref()) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let consistent = check.is_consistent();
+    if g.json {
+        let v = serde_json::json!({
+            "office": store.office(),
+            "grace_secs": a.grace,
+            "recovery": recovery,
+            "consistency": check,
+            "consistent": consistent,
+        });
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        let scope = store
+            .office()
+            .map_or("every office".to_string(), |o| format!("office {o}"));
+        outln!(
+            "recovery ({scope}, pending rows older than {} s): {} activated, {} already active, \
+             {} marked failed, {} temporary files removed",
+            a.grace,
+            recovery.activated.len(),
+            recovery.already_active.len(),
+            recovery.abandoned.len(),
+            recovery.removed_temp_files
+        );
+        for c in &recovery.activated {
+            outln!("  activated {c} (its PDF was in place)");
+        }
+        for c in &recovery.abandoned {
+            outln!("  marked failed {c} (no PDF was written)");
+        }
+        outln!(
+            "store check: {}",
+            if consistent {
+                "consistent".to_string()
+            } else {
+                format!(
+                    "NOT consistent: {}",
+                    saoy_core::workflow::store::describe(&check)
+                )
+            }
+        );
+        outln!(
+            "  {} copies with their PDF and digest, {} PDFs in the store",
+            check.rows_checked,
+            check.pdfs_checked
+        );
+    }
+    if consistent {
+        ExitCode::SUCCESS
+    } else {
+        exit::code(exit::NEGATIVE)
+    }
 }
 
 fn revoke(a: RevokeArgs, g: &crate::Global) -> ExitCode {

@@ -219,3 +219,84 @@ fn demo_then_verify_by_code_then_revoke() {
     assert_eq!(rep["verdict"], "revoked");
     assert_eq!(rep["registry"]["status"], "revoked");
 }
+
+/// `saoy recover` after a crash: this kiosk's pending rows are completed (PDF in place) or
+/// marked failed (no PDF); another kiosk's row in the shared registry is left alone; a pending
+/// row younger than the grace period is never touched and makes the check fail (exit 1).
+#[test]
+fn recover_completes_this_kiosks_pending_copies_and_leaves_others_alone() {
+    use saoy_core::DocumentKind;
+    use saoy_core::registry::sqlite::SqliteRegistry;
+    use saoy_core::registry::{CitizenIdHasher, IssueRequest, Registry, Reservation, StatusKind};
+    use saoy_core::seal::KeyId;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let reg = SqliteRegistry::open(out.join("registry.sqlite")).unwrap();
+    let h = CitizenIdHasher::new(&[9; 32]).unwrap();
+    let reserve = |id: &str, office: &str| {
+        let req = IssueRequest::new(
+            id,
+            DocumentKind::BIRTH_CERTIFICATE,
+            office,
+            "officer-1",
+            h.hash("001099012345"),
+            KeyId([1; 8]),
+            1_795_596_756,
+            [7; 32],
+        );
+        match reg.reserve(&req).unwrap() {
+            Reservation::New(r) => r.code,
+            other => panic!("expected a new row, got {other:?}"),
+        }
+    };
+    let renamed = reserve("k1-1", "K1");
+    let lost = reserve("k1-2", "K1");
+    let other = reserve("k2-1", "K2");
+    std::fs::write(out.join(format!("{}.pdf", renamed.compact())), b"%PDF-1.7").unwrap();
+    let recover = |args: &[&str]| {
+        saoy()
+            .args(["--json", "recover", "--out"])
+            .arg(&out)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let status = |c| reg.get(c).unwrap().unwrap().status.kind();
+
+    let o = recover(&["--office", "K1", "--grace", "0"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{v:#}");
+    assert_eq!(
+        v["recovery"]["activated"],
+        serde_json::json!([renamed.to_string()])
+    );
+    assert_eq!(
+        v["recovery"]["abandoned"],
+        serde_json::json!([lost.to_string()])
+    );
+    assert_eq!(v["consistent"], true);
+    assert_eq!(status(&renamed), StatusKind::Valid);
+    assert_eq!(status(&lost), StatusKind::Failed);
+    assert_eq!(status(&other), StatusKind::Pending);
+
+    // Every office, default grace (60 s): K2's row is seconds old, so it stays pending and the
+    // store is reported inconsistent.
+    let o = recover(&["--all-offices"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{v:#}");
+    assert_eq!(v["recovery"]["abandoned"], serde_json::json!([]));
+    assert_eq!(
+        v["consistency"]["pending"],
+        serde_json::json!([other.compact()])
+    );
+    assert_eq!(status(&other), StatusKind::Pending);
+
+    // A missing store is an input error, not an empty success.
+    let o = saoy()
+        .args(["recover", "--out"])
+        .arg(dir.path().join("nowhere"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(66));
+}

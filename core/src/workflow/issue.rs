@@ -526,6 +526,17 @@ impl Issuer {
                 detail: "at least one live capture frame is required".into(),
             });
         }
+        if let Some(office) = self.store.office()
+            && office != input.office.office_id
+        {
+            return Err(IssueError::Input {
+                what: "office",
+                detail: format!(
+                    "this delivery store holds office {office:?}'s copies, not {:?}'s",
+                    input.office.office_id
+                ),
+            });
+        }
         let mut timer = Timer {
             progress,
             timings: Vec::new(),

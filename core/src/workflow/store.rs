@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct DeliveryStore {
     dir: PathBuf,
+    /// Set by [`DeliveryStore::for_office`]: the office/kiosk whose rows this store holds.
+    office: Option<String>,
 }
 
 /// What [`DeliveryStore::recover`] repaired.
@@ -88,7 +90,26 @@ impl DeliveryStore {
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self, IssueError> {
         let dir = dir.into();
         fs::create_dir_all(&dir).map_err(|e| IssueError::io(&dir, &e))?;
-        Ok(Self { dir })
+        Ok(Self { dir, office: None })
+    }
+
+    /// Scope the store to one office or kiosk id: [`recover`](Self::recover) and
+    /// [`check_consistency`](Self::check_consistency) then consider only that office's registry
+    /// rows, and [`Issuer`](super::Issuer) refuses input of another office. Needed when several
+    /// kiosks, each with its own store, share one registry (PostgreSQL): unscoped, one kiosk's
+    /// recovery would mark another's pending rows failed, since their PDFs are not in its store.
+    pub fn for_office(mut self, office_id: impl Into<String>) -> Self {
+        self.office = Some(office_id.into());
+        self
+    }
+
+    /// The office this store is scoped to, if any.
+    pub fn office(&self) -> Option<&str> {
+        self.office.as_deref()
+    }
+
+    fn holds(&self, r: &Record) -> bool {
+        self.office.as_deref().is_none_or(|o| r.office_id == o)
     }
 
     /// The directory.
@@ -195,7 +216,8 @@ impl DeliveryStore {
     /// Repair after a crash: pending rows at least `grace_secs` old are activated when their PDF
     /// is in place (it was fsynced before the rename) or marked failed when it is not; stray
     /// temporary files of non-pending rows are removed. Use a grace period longer than one
-    /// issuance when other issuers share the registry.
+    /// issuance when an issuer may be running, and scope the store
+    /// ([`for_office`](Self::for_office)) when other kiosks share the registry.
     pub fn recover(
         &self,
         registry: &dyn Registry,
@@ -203,6 +225,9 @@ impl DeliveryStore {
     ) -> Result<RecoveryReport, IssueError> {
         let mut report = RecoveryReport::default();
         for rec in registry.pending(grace_secs)? {
+            if !self.holds(&rec) {
+                continue;
+            }
             let path = self.pdf_path(&rec.code);
             match fs::read(&path) {
                 Ok(pdf) => {
@@ -248,8 +273,9 @@ impl DeliveryStore {
         Ok(report)
     }
 
-    /// Compare the store with the registry: every valid/revoked row has its PDF with the recorded
-    /// digest, every PDF has a valid/revoked row, nothing pending, no duplicates.
+    /// Compare the store with the registry: every valid/revoked row (of the store's office, when
+    /// scoped) has its PDF with the recorded digest, every PDF has a valid/revoked row (of that
+    /// office), nothing pending, no duplicate codes or request ids in the whole registry.
     pub fn check_consistency(
         &self,
         registry: &dyn Registry,
@@ -275,6 +301,7 @@ impl DeliveryStore {
             }
         }
         report.pdfs_checked = files.len();
+        let rows: Vec<&Record> = rows.iter().filter(|r| self.holds(r)).collect();
         for r in &rows {
             let key = r.code.compact();
             match r.status.kind() {
