@@ -16,7 +16,7 @@ pub use models::{FetchSummary, ModelFile, ModelStore, models_fetch, models_locat
 pub use ocr::{OcrEngine, OcrLine, OcrPage};
 pub use workflow::{
     Check, DemoInputs, IssueOutcome, IssueProgress, IssueRequest, IssuedCopy, Issuer,
-    IssuerOptions, KioskPki, Reason, Registry, RegistryRecord, SealKey, Verdict,
+    IssuerOptions, KioskPki, Reason, RecoverySummary, Registry, RegistryRecord, SealKey, Verdict,
     VerificationReport, Verifier, demo_inputs,
 };
 

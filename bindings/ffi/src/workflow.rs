@@ -255,6 +255,11 @@ pub struct IssuerOptions {
     /// simulated frames need 9° (see `saoy demo`).
     #[uniffi(default = None)]
     pub liveness_turn_target_deg: Option<f32>,
+    /// The office or kiosk whose copies `out_dir` holds. Set it when several kiosks share one
+    /// registry: [`Issuer::recover`] then touches only this office's rows, and requests of
+    /// another office are refused. `None`: the registry is this kiosk's alone.
+    #[uniffi(default = None)]
+    pub office_id: Option<String>,
 }
 
 impl Default for IssuerOptions {
@@ -265,6 +270,7 @@ impl Default for IssuerOptions {
             signer_name: "saoy TEST ONLY Document Signer".into(),
             location: "Hà Nội".into(),
             liveness_turn_target_deg: None,
+            office_id: None,
         }
     }
 }
@@ -377,6 +383,24 @@ pub struct Issuer {
     inner: Arc<wf::Issuer>,
 }
 
+/// What [`Issuer::recover`] did and found.
+// FFI view of core's `RecoveryReport` + `ConsistencyReport` (codes as strings).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RecoverySummary {
+    /// Pending copies whose PDF was in place: now valid.
+    pub activated: Vec<String>,
+    /// Pending copies whose own issuance's activation landed while recovery ran.
+    pub already_active: Vec<String>,
+    /// Pending copies without a PDF: marked failed.
+    pub abandoned: Vec<String>,
+    /// Temporary files removed.
+    pub removed_temp_files: u32,
+    /// The store and the registry agree: every copy has its PDF and row, nothing is pending.
+    pub consistent: bool,
+    /// What disagrees, when not consistent (English, for the operator's log).
+    pub problems: Option<String>,
+}
+
 impl std::fmt::Debug for Issuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.inner.fmt(f)
@@ -419,13 +443,36 @@ impl Issuer {
             )),
             Arc::new(kk.seal_key),
             registry.inner.clone(),
-            wf::DeliveryStore::open(out_dir)?,
+            match options.office_id {
+                Some(office) => wf::DeliveryStore::open(out_dir)?.for_office(office),
+                None => wf::DeliveryStore::open(out_dir)?,
+            },
             hasher,
             wf::IssuerConfig::default().seal_host(options.seal_host),
         );
         Ok(Arc::new(Self {
             inner: Arc::new(inner),
         }))
+    }
+
+    /// After a crash or power loss, at kiosk start-up and before issuing: complete (PDF in place)
+    /// or mark failed (no PDF; its code was never published) the copies this issuer's store left
+    /// pending for at least `grace_secs`, then check the store against the registry. Use 0 when
+    /// no issuance of this kiosk can be running.
+    pub fn recover(&self, grace_secs: u64) -> Result<RecoverySummary, SaoyError> {
+        let (store, registry) = (self.inner.store(), self.inner.registry());
+        let r = store.recover(registry.as_ref(), grace_secs)?;
+        let check = store.check_consistency(registry.as_ref())?;
+        let codes = |v: &[saoy_core::VerificationCode]| v.iter().map(|c| c.to_string()).collect();
+        let consistent = check.is_consistent();
+        Ok(RecoverySummary {
+            activated: codes(&r.activated),
+            already_active: codes(&r.already_active),
+            abandoned: codes(&r.abandoned),
+            removed_temp_files: u32::try_from(r.removed_temp_files).unwrap_or(u32::MAX),
+            consistent,
+            problems: (!consistent).then(|| wf::store::describe(&check)),
+        })
     }
 
     /// Issue a certified copy (blocking; progress callbacks run on this thread, `recognize`'s on a

@@ -72,6 +72,7 @@ fn issue_verify_revoke_a_demo_copy() {
 
     let options = IssuerOptions {
         liveness_turn_target_deg: Some(demo.liveness_turn_target_deg),
+        office_id: Some("HN-HK-KIOSK-01".into()),
         ..IssuerOptions::default()
     };
     let issuer = Issuer::new(models, pki.clone(), reg.clone(), p("out"), options).unwrap();
@@ -159,4 +160,59 @@ fn issue_verify_revoke_a_demo_copy() {
         .revoke(copy.code, "again".into(), "can-bo-01".into())
         .unwrap_err();
     assert_eq!((e.area(), e.code()), ("registry", "registry_invalid_state"));
+
+    // Crash recovery at start-up. Nothing pending: consistent, nothing done.
+    let r = issuer.recover(0).unwrap();
+    assert!(r.consistent && r.activated.is_empty(), "{r:?}");
+    // A killed issuance of this kiosk (PDF renamed, row still pending) and one of another kiosk
+    // on the same registry: the first is completed, the second left alone.
+    let core_reg =
+        saoy_core::registry::sqlite::SqliteRegistry::open(dir.path().join("registry.sqlite"))
+            .unwrap();
+    let reserve = |id: &str, office: &str| {
+        use saoy_core::registry::Registry as _;
+        let h = saoy_core::registry::CitizenIdHasher::new(&[9; 32]).unwrap();
+        let req = saoy_core::registry::IssueRequest::new(
+            id,
+            saoy_core::DocumentKind::BIRTH_CERTIFICATE,
+            office,
+            "can-bo-01",
+            h.hash("001099012345"),
+            saoy_core::seal::KeyId([1; 8]),
+            1_795_596_756,
+            [7; 32],
+        );
+        match core_reg.reserve(&req).unwrap() {
+            saoy_core::registry::Reservation::New(rec) => rec.code,
+            other => panic!("expected a new row, got {other:?}"),
+        }
+    };
+    let ours = reserve("killed-1", "HN-HK-KIOSK-01");
+    let theirs = reserve("other-kiosk-1", "HN-BD-02");
+    let pdf = dir
+        .path()
+        .join("out")
+        .join(format!("{}.pdf", ours.compact()));
+    std::fs::write(pdf, b"%PDF-1.7").unwrap();
+    let r = issuer.recover(0).unwrap();
+    assert_eq!(r.activated, vec![ours.to_string()]);
+    assert!(r.abandoned.is_empty() && r.consistent, "{r:?}");
+    let status = |c: &saoy_core::VerificationCode| reg.lookup(c.to_string(), "test".into());
+    assert_eq!(status(&ours).unwrap().unwrap().status, "valid");
+    assert_eq!(status(&theirs).unwrap().unwrap().status, "pending");
+
+    // The store holds HN-HK-KIOSK-01's copies: a request of another office is refused.
+    let other = IssueRequest {
+        request_id: "rust-test-other-office".into(),
+        pages: demo.pages,
+        id_front: demo.id_front,
+        id_back: None,
+        live_frames: demo.live_frames,
+        challenge: Some(demo.challenge),
+        office_id: "HN-BD-02".into(),
+        office_name: "UBND phường Ba Đình".into(),
+        officer_id: "can-bo-02".into(),
+    };
+    let e = issuer.issue(other, None).unwrap_err();
+    assert_eq!((e.area(), e.code()), ("issue", "issue_bad_input"), "{e}");
 }

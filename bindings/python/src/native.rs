@@ -278,7 +278,7 @@ pub struct Issuer {
 #[pymethods]
 impl Issuer {
     #[new]
-    #[pyo3(signature = (out_dir, pki, registry, *, models_dir = None, threads = 0, seal_host = "xacthuc.saoy.example.vn", liveness_turn_target_deg = None))]
+    #[pyo3(signature = (out_dir, pki, registry, *, models_dir = None, threads = 0, seal_host = "xacthuc.saoy.example.vn", liveness_turn_target_deg = None, office_id = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -289,12 +289,16 @@ impl Issuer {
         threads: u32,
         seal_host: &str,
         liveness_turn_target_deg: Option<f32>,
+        office_id: Option<String>,
     ) -> PyResult<Self> {
         let (pki, reg) = (pki.inner.clone(), registry.inner.clone());
-        let mut options = ffi::IssuerOptions::default();
-        options.threads = threads;
-        options.seal_host = seal_host.to_owned();
-        options.liveness_turn_target_deg = liveness_turn_target_deg;
+        let options = ffi::IssuerOptions {
+            threads,
+            seal_host: seal_host.to_owned(),
+            liveness_turn_target_deg,
+            office_id,
+            ..ffi::IssuerOptions::default()
+        };
         let inner = py
             .detach(|| {
                 let s = ffi::ModelStore::open(models_dir, false)?;
@@ -302,6 +306,18 @@ impl Issuer {
             })
             .map_err(errors::to_py)?;
         Ok(Self { inner })
+    }
+
+    /// After a crash, at start-up and before issuing: complete (PDF in place) or mark failed (no
+    /// PDF) the copies this issuer's store left pending for at least `grace_secs`, then check
+    /// the store against the registry. With `office_id` given to the constructor, only that
+    /// office's rows are touched (kiosks sharing a registry).
+    #[pyo3(signature = (grace_secs = 60))]
+    fn recover(&self, py: Python<'_>, grace_secs: u64) -> PyResult<Recovery> {
+        let r = py
+            .detach(|| self.inner.recover(grace_secs))
+            .map_err(errors::to_py)?;
+        Ok(r.into())
     }
 
     /// Issue a certified copy. Images are paths or bytes. `progress(step, phase, millis, ok,

@@ -381,6 +381,49 @@ fn checks(c: Vec<ffi::Check>) -> Vec<Check> {
         .collect()
 }
 
+/// What `Issuer.recover` did and found.
+#[pyclass(module = "saoy", frozen, get_all)]
+pub struct Recovery {
+    /// Pending copies whose PDF was in place: now valid.
+    pub activated: Vec<String>,
+    /// Pending copies whose own issuance's activation landed while recovery ran.
+    pub already_active: Vec<String>,
+    /// Pending copies without a PDF: marked failed.
+    pub abandoned: Vec<String>,
+    /// Temporary files removed.
+    pub removed_temp_files: u32,
+    /// The store and the registry agree.
+    pub consistent: bool,
+    /// What disagrees, when not consistent.
+    pub problems: Option<String>,
+}
+
+#[pymethods]
+impl Recovery {
+    fn __repr__(&self) -> String {
+        format!(
+            "Recovery(activated={}, already_active={}, abandoned={}, consistent={})",
+            self.activated.len(),
+            self.already_active.len(),
+            self.abandoned.len(),
+            if self.consistent { "True" } else { "False" }
+        )
+    }
+}
+
+impl From<ffi::RecoverySummary> for Recovery {
+    fn from(r: ffi::RecoverySummary) -> Self {
+        Self {
+            activated: r.activated,
+            already_active: r.already_active,
+            abandoned: r.abandoned,
+            removed_temp_files: r.removed_temp_files,
+            consistent: r.consistent,
+            problems: r.problems,
+        }
+    }
+}
+
 /// The outcome of `Issuer.issue`: issued (`code`, `pdf`, paths) or refused (`reasons`).
 #[pyclass(module = "saoy", frozen)]
 pub struct IssueResult {
@@ -549,6 +592,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<SealKey>()?;
     m.add_class::<Check>()?;
     m.add_class::<IssueResult>()?;
+    m.add_class::<Recovery>()?;
     m.add_class::<DemoInputs>()?;
     Ok(())
 }

@@ -230,7 +230,8 @@ def test_issue_verify_revoke(demo, tmp_path):
     assert pki.generated and "BEGIN CERTIFICATE" in pki.root_pem
     assert not saoy.KioskPki(str(tmp_path / "pki")).generated, "reopened, not regenerated"
     reg = saoy.Registry(str(tmp_path / "registry.sqlite"))
-    issuer = saoy.Issuer(str(tmp_path / "out"), pki, reg, liveness_turn_target_deg=demo.liveness_turn_target_deg)
+    issuer = saoy.Issuer(str(tmp_path / "out"), pki, reg, liveness_turn_target_deg=demo.liveness_turn_target_deg,
+                         office_id="HN-HK-KIOSK-01")
     events = []
     res = issuer.issue(
         "py-test-1",
@@ -287,6 +288,19 @@ def test_issue_verify_revoke(demo, tmp_path):
     with pytest.raises(saoy.NotFoundError) as e:
         other.revoke(res.code, "unknown here")
     assert e.value.code == "registry_not_found"
+
+    # Start-up crash recovery: nothing pending, the store agrees with the registry ...
+    recovery = issuer.recover(0)
+    assert recovery.consistent and recovery.problems is None, recovery
+    assert recovery.activated == recovery.abandoned == recovery.already_active == []
+    # ... until a delivered PDF goes missing: the check names its code.
+    Path(res.pdf_path).unlink()
+    recovery = issuer.recover(0)
+    assert not recovery.consistent and res.code.replace("-", "") in recovery.problems, recovery
+    # The store holds HN-HK-KIOSK-01's copies: a request of another office is refused.
+    with pytest.raises(saoy.IssueError) as e:
+        issuer.issue("py-other-office", demo.pages, demo.id_front, demo.live_frames, office_id="HN-BD-02")
+    assert e.value.code == "issue_bad_input"
 
 
 def test_refusal_is_a_result_not_an_exception(demo, tmp_path):

@@ -82,6 +82,14 @@ class RegistryRecord:
     issued_at: int
     document_sha256: Optional[str]
 
+class Recovery:
+    activated: List[str]
+    already_active: List[str]
+    abandoned: List[str]
+    removed_temp_files: int
+    consistent: bool
+    problems: Optional[str]
+
 class SealKey:
     name: str
     public_key_pem: str
@@ -163,7 +171,9 @@ class Issuer:
         threads: int = 0,
         seal_host: str = "xacthuc.saoy.example.vn",
         liveness_turn_target_deg: Optional[float] = None,
+        office_id: Optional[str] = None,
     ) -> None: ...
+    def recover(self, grace_secs: int = 60) -> Recovery: ...
     def issue(
         self,
         request_id: str,

@@ -48,8 +48,11 @@ class SaoyTest {
         val inputs = demoInputs(7uL)
         val issuer = Issuer(
             models, pki, registry, dir.resolve("out").toString(),
-            IssuerOptions(livenessTurnTargetDeg = inputs.livenessTurnTargetDeg),
+            IssuerOptions(livenessTurnTargetDeg = inputs.livenessTurnTargetDeg, officeId = "HN-HK-KIOSK-01"),
         )
+        // Start-up crash recovery: nothing pending in a fresh store.
+        val recovered = issuer.recover(0uL)
+        assertTrue(recovered.consistent && recovered.activated.isEmpty(), "$recovered")
         val steps = Steps()
         val request = IssueRequest(
             requestId = "kotlin-test-1",
@@ -115,6 +118,12 @@ class SaoyTest {
         // Revoking twice is a typed registry error with the stable code.
         val e = assertThrows<SaoyException.Registry> { registry.revoke(copy.code, "again", "can-bo-01") }
         assertEquals("registry_invalid_state", e.code)
+
+        // This issuer's store holds office HN-HK-KIOSK-01's copies: another office is refused.
+        val other = request.copy(requestId = "kotlin-test-2", officeId = "HN-BD-02")
+        val refused = assertThrows<SaoyException.Issue> { issuer.issue(other, null) }
+        assertEquals("issue_bad_input", refused.code)
+        assertTrue(issuer.recover(0uL).consistent)
     }
 
     @Test
