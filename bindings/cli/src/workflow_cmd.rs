@@ -658,6 +658,14 @@ fn recover(a: RecoverArgs, g: &crate::Global) -> ExitCode {
             check.rows_checked,
             check.pdfs_checked
         );
+        if !check.pending.is_empty() {
+            outln!(
+                "  {} still pending: younger than --grace ({} s) or still being issued; run \
+                 again later, or with --grace 0 once the kiosk is stopped",
+                check.pending.len(),
+                a.grace
+            );
+        }
     }
     if consistent {
         ExitCode::SUCCESS

@@ -291,6 +291,22 @@ fn recover_completes_this_kiosks_pending_copies_and_leaves_others_alone() {
         serde_json::json!([other.compact()])
     );
     assert_eq!(status(&other), StatusKind::Pending);
+    // In text, the operator is told why and what to do.
+    let o = saoy()
+        .args(["recover", "--all-offices", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("NOT consistent") && text.contains("1 still pending"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--grace 0 once the kiosk is stopped"),
+        "{text}"
+    );
 
     // A missing store is an input error, not an empty success.
     let o = saoy()
