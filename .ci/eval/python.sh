@@ -18,7 +18,7 @@ py_install "maturin=maturin==1.16.0"
 WHEELS="$SAOY_CI_WORK/wheels"
 rm -rf "$WHEELS"
 # Not -q: the count of crates it compiled shows whether the wheel still reuses the workspace
-# build (bindings/python/Cargo.toml, feature `unify`): pyo3's 6 crates, numpy, target-lexicon
+# build (bindings/python/Cargo.toml, feature `unify`): pyo3's 5 crates, numpy, target-lexicon
 # and saoy-python, or ~90 more when a feature change somewhere broke the unification.
 MATURIN_LOG="$SAOY_CI_WORK/maturin.log"
 maturin_build() {
