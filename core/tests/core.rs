@@ -960,18 +960,26 @@ mod storage_full {
         assert_eq!(pdfs(&k), 3 * codes.len() + pending.len());
     }
 
-    /// The disk fills up between the PDF's rename and the registry's `activate`: the error is
-    /// typed, the row stays `pending` with its PDF in place (never "valid" without a PDF, never a
-    /// PDF without a row), and recovery completes the issuance once space is back.
-    struct FullAtActivate(Arc<dyn Registry>);
-    impl Registry for FullAtActivate {
+    /// A registry with one fault injected around the real one.
+    enum Fault {
+        /// The disk fills up between the PDF's rename and the registry's `activate`.
+        FullAtActivate,
+        /// PostgreSQL finishes a killed issuer's in-flight `COMMIT` after the process is gone:
+        /// the pending rows are read, then their activation (with this digest) lands.
+        ActivatedAfterPending([u8; 32]),
+    }
+    struct Injected(Arc<dyn Registry>, Fault);
+    impl Registry for Injected {
         fn reserve(&self, req: &IssueRequest) -> Result<Reservation, RegistryError> {
             self.0.reserve(req)
         }
-        fn activate(&self, _: &VerificationCode, _: [u8; 32]) -> Result<Record, RegistryError> {
-            Err(RegistryError::StorageFull {
-                detail: "database or disk is full (injected)".into(),
-            })
+        fn activate(&self, c: &VerificationCode, d: [u8; 32]) -> Result<Record, RegistryError> {
+            match self.1 {
+                Fault::FullAtActivate => Err(RegistryError::StorageFull {
+                    detail: "database or disk is full (injected)".into(),
+                }),
+                Fault::ActivatedAfterPending(_) => self.0.activate(c, d),
+            }
         }
         fn abandon(&self, c: &VerificationCode, r: &str) -> Result<Record, RegistryError> {
             self.0.abandon(c, r)
@@ -990,7 +998,13 @@ mod storage_full {
             self.0.get(c)
         }
         fn pending(&self, s: u64) -> Result<Vec<Record>, RegistryError> {
-            self.0.pending(s)
+            let rows = self.0.pending(s)?;
+            if let Fault::ActivatedAfterPending(digest) = self.1 {
+                for r in &rows {
+                    self.0.activate(&r.code, digest)?;
+                }
+            }
+            Ok(rows)
         }
         fn all(&self) -> Result<Vec<Record>, RegistryError> {
             self.0.all()
@@ -1008,7 +1022,7 @@ mod storage_full {
         let dir = tempfile::tempdir().unwrap();
         let real: Arc<dyn Registry> =
             Arc::new(SqliteRegistry::open(dir.path().join("reg.sqlite")).unwrap());
-        let k = kit_with(dir, Arc::new(FullAtActivate(real.clone())));
+        let k = kit_with(dir, Arc::new(Injected(real.clone(), Fault::FullAtActivate)));
         let iss = issuer(
             &k,
             FakeRecognizer::default(),
@@ -1020,6 +1034,9 @@ mod storage_full {
         (k, real)
     }
 
+    /// The disk fills up between the PDF's rename and the registry's `activate`: the error is
+    /// typed, the row stays `pending` with its PDF in place (never "valid" without a PDF, never a
+    /// PDF without a row), and recovery completes the issuance once space is back.
     #[test]
     fn full_at_activate_keeps_the_pdf_and_a_pending_row_then_recovers() {
         let (k, real) = failed_at_activate("req-act");
@@ -1043,55 +1060,9 @@ mod storage_full {
         );
     }
 
-    /// PostgreSQL finishes a killed issuer's in-flight `COMMIT` after the process is gone, so a
-    /// row recovery read as pending can turn valid before recovery activates it. Recovery must
-    /// accept that when the recorded digest is the PDF's (and refuse when it is not).
-    struct ActivatedUnderneath {
-        real: Arc<dyn Registry>,
-        digest: [u8; 32],
-    }
-    impl Registry for ActivatedUnderneath {
-        fn reserve(&self, req: &IssueRequest) -> Result<Reservation, RegistryError> {
-            self.real.reserve(req)
-        }
-        fn activate(&self, c: &VerificationCode, d: [u8; 32]) -> Result<Record, RegistryError> {
-            self.real.activate(c, d)
-        }
-        fn abandon(&self, c: &VerificationCode, r: &str) -> Result<Record, RegistryError> {
-            self.real.abandon(c, r)
-        }
-        fn revoke(&self, c: &VerificationCode, r: &str, a: &str) -> Result<Record, RegistryError> {
-            self.real.revoke(c, r, a)
-        }
-        fn lookup(
-            &self,
-            c: &VerificationCode,
-            w: &Requester,
-        ) -> Result<Option<Record>, RegistryError> {
-            self.real.lookup(c, w)
-        }
-        fn get(&self, c: &VerificationCode) -> Result<Option<Record>, RegistryError> {
-            self.real.get(c)
-        }
-        /// The pending rows as read, then the in-flight activation lands.
-        fn pending(&self, s: u64) -> Result<Vec<Record>, RegistryError> {
-            let rows = self.real.pending(s)?;
-            for r in &rows {
-                self.real.activate(&r.code, self.digest)?;
-            }
-            Ok(rows)
-        }
-        fn all(&self) -> Result<Vec<Record>, RegistryError> {
-            self.real.all()
-        }
-        fn audit(&self, c: &VerificationCode) -> Result<Vec<AuditEvent>, RegistryError> {
-            self.real.audit(c)
-        }
-        fn flush(&self) -> Result<(), RegistryError> {
-            self.real.flush()
-        }
-    }
-
+    /// A row recovery read as pending can turn valid (its issuer's in-flight `COMMIT`) before
+    /// recovery activates it. Recovery must accept that when the recorded digest is the PDF's
+    /// (and refuse when it is not).
     #[test]
     fn recovery_accepts_an_activation_that_lands_meanwhile() {
         use sha2::Digest;
@@ -1104,10 +1075,7 @@ mod storage_full {
             if !same_digest {
                 digest[0] ^= 1;
             }
-            let racing = ActivatedUnderneath {
-                real: real.clone(),
-                digest,
-            };
+            let racing = Injected(real.clone(), Fault::ActivatedAfterPending(digest));
             let got = store.recover(&racing, 0);
             if same_digest {
                 let report = got.unwrap();

@@ -432,6 +432,7 @@ impl Issuer {
         });
         let face = FaceAuthVerifier::with_liveness(&models.inner, threads, 200, liveness)?;
         let hasher = saoy_core::registry::CitizenIdHasher::new(&kk.registry_secret)?;
+        let store = wf::DeliveryStore::open(out_dir)?;
         let inner = wf::Issuer::new(
             Arc::new(recognizer),
             Arc::new(face),
@@ -444,8 +445,8 @@ impl Issuer {
             Arc::new(kk.seal_key),
             registry.inner.clone(),
             match options.office_id {
-                Some(office) => wf::DeliveryStore::open(out_dir)?.for_office(office),
-                None => wf::DeliveryStore::open(out_dir)?,
+                Some(office) => store.for_office(office),
+                None => store,
             },
             hasher,
             wf::IssuerConfig::default().seal_host(options.seal_host),
