@@ -4,7 +4,9 @@
 //!
 //! `cargo bench -p saoy-core --features demo --bench issue` (`SAOY_BENCH_OVERLAP=0`: the steps in
 //! turn instead of the page recognition beside the card, page and face steps;
-//! `SAOY_BENCH_LIVE_FRAMES=N`: N live frames instead of the demo's 10, at least 4).
+//! `SAOY_BENCH_LIVE_FRAMES=N`: N live frames instead of the demo's 10, at least 4;
+//! `SAOY_BENCH_REC_SESSIONS=N`: N recognizer sessions instead of one per thread;
+//! `SAOY_BENCH_PAGE_QR=1`: search the original's pages for a QR code too).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -32,6 +34,13 @@ fn issue(c: &mut Criterion) {
         .unwrap_or(2);
     // SAOY_BENCH_OVERLAP=0: every step in turn (IssuerConfig::overlap_steps(false)).
     opts.overlap_steps = std::env::var("SAOY_BENCH_OVERLAP").map_or(true, |v| v != "0");
+    if let Some(n) = std::env::var("SAOY_BENCH_REC_SESSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        opts.recognizer.recognizer_sessions = n;
+    }
+    opts.recognizer.search_page_qr = std::env::var("SAOY_BENCH_PAGE_QR").is_ok_and(|v| v == "1");
     let kiosk = demo_kiosk(&opts, &Quiet).unwrap();
     // The issue's benchmark names 3 live frames; faceauth's liveness needs at least 4 distinct
     // frames for a turn challenge, so this uses the demo's capture of DEMO_LIVE_FRAMES frames

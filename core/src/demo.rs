@@ -9,7 +9,8 @@ use crate::registry::sqlite::SqliteRegistry;
 use crate::registry::{CitizenIdHasher, Registry};
 use crate::seal::{IssuerKey, IssuerKeys};
 use crate::workflow::adapters::{
-    FaceAuthVerifier, OcrRecognizer, PadesSigner, PadesVerifier, PdfCopyRenderer,
+    FaceAuthVerifier, OcrRecognizer, OcrRecognizerOptions, PadesSigner, PadesVerifier,
+    PdfCopyRenderer,
 };
 use crate::workflow::{
     DeliveryBundle, DeliveryStore, IssueError, IssueInput, IssueOutcome, Issuer, IssuerConfig,
@@ -85,6 +86,8 @@ pub struct DemoOptions {
     /// Overlap the page recognition with the card, page and face steps
     /// ([`IssuerConfig::overlap_steps`], default `true`).
     pub overlap_steps: bool,
+    /// How the OCR runs (recognizer sessions, QR search on the original's pages).
+    pub recognizer: OcrRecognizerOptions,
 }
 
 impl DemoOptions {
@@ -97,6 +100,7 @@ impl DemoOptions {
             offline: false,
             seed: 7,
             overlap_steps: true,
+            recognizer: OcrRecognizerOptions::default(),
         }
     }
 }
@@ -292,7 +296,8 @@ pub fn demo_kiosk(opts: &DemoOptions, progress: &dyn DemoProgress) -> Result<Dem
         code: e.code().into(),
         detail: e.to_string(),
     })?;
-    let recognizer = OcrRecognizer::new(&models, opts.threads).map_err(step_err)?;
+    let recognizer =
+        OcrRecognizer::with_options(&models, opts.threads, &opts.recognizer).map_err(step_err)?;
     // The simulated live frames are a 2D perspective warp of one photo: the landmark pose
     // estimate reads ~12° for an 80° simulated turn, below faceauth's 18° default. The demo
     // lowers the turn target to DEMO_TURN_TARGET_DEG and says so in its summary.

@@ -72,6 +72,12 @@ const BACK_MARKS: [&str; 6] = [
 
 /// Understand a page from its recognized lines (and the image, for QR codes).
 pub fn analyze(image: &RgbImage, lines: &[TextLine]) -> DocumentReport {
+    analyze_with(image, lines, true)
+}
+
+/// [`analyze`], searching ID-looking pages for a QR code only when `search_qr`
+/// (see [`crate::OcrConfig::search_qr`]).
+pub fn analyze_with(image: &RgbImage, lines: &[TextLine], search_qr: bool) -> DocumentReport {
     // Per line, its readings in order of preference: the MRZ re-readings
     // (greedy, then at the ICAO line lengths), then the first decoding (the
     // MRZ-only one of an MRZ-looking line, else the plain text).
@@ -97,7 +103,7 @@ pub fn analyze(image: &RgbImage, lines: &[TextLine]) -> DocumentReport {
     // front, so a back whose MRZ passed every check digit and that shows no
     // front label (a page with both sides has some) is not searched.
     let proven_back = mrz.as_ref().is_some_and(|m| m.all_checks_ok) && front_hits == 0;
-    let qr_texts = if (front_hits >= 1 || mrz.is_some()) && !proven_back {
+    let qr_texts = if search_qr && (front_hits >= 1 || mrz.is_some()) && !proven_back {
         qr::decode_qr(image)
     } else {
         Vec::new()
@@ -279,5 +285,44 @@ mod tests {
         ];
         let m = analyze(&image, &lines).mrz.unwrap();
         assert_eq!(m.surname.value, "ERIKSSONKKANNAKMARIA");
+    }
+
+    #[test]
+    fn the_qr_search_runs_on_id_looking_pages_only_when_asked() {
+        // A fictional 7-field CCCD payload, rendered as a QR code on a page whose text
+        // carries front labels.
+        let payload =
+            "001099012345|012345678|Nguyễn Văn Mẫu|01011999|Nam|Số 1 Phố Mẫu, Hà Nội|01012021";
+        let code = qrcode::QrCode::new(payload.as_bytes()).expect("encodable");
+        let colors = code.to_colors();
+        let (n, module, quiet) = (code.width() as u32, 4, 16);
+        let side = n * module + 2 * quiet;
+        let image = RgbImage::from_fn(side, side, |x, y| {
+            let dark = x >= quiet
+                && y >= quiet
+                && (x - quiet) / module < n
+                && (y - quiet) / module < n
+                && colors[(((y - quiet) / module) * n + (x - quiet) / module) as usize]
+                    == qrcode::Color::Dark;
+            image::Rgb(if dark { [20; 3] } else { [235; 3] })
+        });
+        let lines = vec![
+            line("Họ và tên:", None, &[], 10.0),
+            line("Nguyễn Văn Mẫu", None, &[], 40.0),
+        ];
+        let searched = analyze_with(&image, &lines, true);
+        assert_eq!(searched.qr_texts, vec![payload.to_string()]);
+        assert!(searched.cccd_qr.is_some());
+        assert_eq!(searched.kind, DocumentKind::CccdFront);
+        // `analyze` is the searching default.
+        assert_eq!(analyze(&image, &lines).qr_texts, searched.qr_texts);
+        let skipped = analyze_with(&image, &lines, false);
+        assert!(skipped.qr_texts.is_empty());
+        assert!(skipped.cccd_qr.is_none());
+        // One label without the QR is not enough for a CCCD front.
+        assert_ne!(skipped.kind, DocumentKind::CccdFront);
+        // A page without ID-like labels is not searched either way.
+        let plain = vec![line("Giấy khai sinh", None, &[], 10.0)];
+        assert!(analyze_with(&image, &plain, true).qr_texts.is_empty());
     }
 }

@@ -161,3 +161,43 @@ fn rendered_td1_mrz_is_found_and_proven() {
     assert_eq!(id.value, "001098012345");
     assert_eq!(id.source, saoy_ocr::Provenance::MrzCheckDigit);
 }
+
+#[test]
+fn the_qr_search_can_be_turned_off_for_text_only_reading() {
+    // A page with one ID-like label and a QR code carrying a fictional CCCD payload.
+    let payload =
+        "001099012345|012345678|Nguyễn Văn Mẫu|01011999|Nam|Số 1 Phố Mẫu, Hà Nội|01012021";
+    let mut page = render(
+        900,
+        420,
+        SANS,
+        30.0,
+        &[(30, 30, "Họ và tên: Nguyễn Văn Mẫu"), (30, 90, L2)],
+    );
+    let code = qrcode::QrCode::new(payload.as_bytes()).unwrap();
+    let colors = code.to_colors();
+    let (n, module, x0, y0) = (code.width() as u32, 5, 600, 150);
+    for (i, c) in colors.iter().enumerate() {
+        if *c == qrcode::Color::Dark {
+            let (mx, my) = (i as u32 % n, i as u32 / n);
+            for dy in 0..module {
+                for dx in 0..module {
+                    page.put_pixel(x0 + mx * module + dx, y0 + my * module + dy, Rgb([0, 0, 0]));
+                }
+            }
+        }
+    }
+    let searched = ocr().recognize_page(&page).unwrap();
+    assert_eq!(searched.document.qr_texts, vec![payload.to_string()]);
+    assert!(searched.document.cccd_qr.is_some());
+
+    let mut config = ocr().config().clone();
+    config.search_qr = false;
+    let text_only = ocr().with_config(config);
+    let r = text_only.recognize_page(&page).unwrap();
+    assert!(r.document.qr_texts.is_empty());
+    assert!(r.document.cccd_qr.is_none());
+    // The same models read the same text.
+    assert_eq!(r.text(), searched.text());
+    assert!(r.text().contains("Nguyễn Văn Mẫu"), "{:?}", r.text());
+}
