@@ -23,13 +23,16 @@ EVAL="$REPO/target/release/examples/ocr_eval"
 # glibc unmaps and re-faults ONNX Runtime's freed tensors on every operator.
 # SAOY_MALLOC_TUNING=0 measures the library without them.
 SAOY_GT="glibc.malloc.mmap_threshold=2000000000:glibc.malloc.trim_threshold=4000000000:glibc.malloc.arena_max=1"
-if [ "${SAOY_MALLOC_TUNING:-1}" = 0 ]; then SAOY_GT=""; fi
+# Recognizer sessions as `saoy ocr` chooses them (bindings/cli/src/ocr_cmd.rs): one per thread
+# under its tunables (one malloc arena), one shared session without them.
+SAOY_RS=0
+if [ "${SAOY_MALLOC_TUNING:-1}" = 0 ]; then SAOY_GT=""; SAOY_RS=1; fi
 "$EVAL" bench-images "$WORK"
 # (one image cannot meet every set-level bar: its exit status is not the point here)
 "$EVAL" specimen --count 1 --out "$WORK/specimen" >/dev/null || true
 cp "$WORK/specimen/0000-cccd-front.jpg" "$WORK/cccd-photo.jpg"
 echo "load: $(uptime)"
-echo "saoy GLIBC_TUNABLES: ${SAOY_GT:-(none)}"
+echo "saoy GLIBC_TUNABLES: ${SAOY_GT:-(none)}; recognizer sessions: $SAOY_RS (0 = one per thread)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 peak_kb() { awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}'; }
@@ -38,7 +41,7 @@ for img in a4.png cccd.png cccd-photo.jpg; do
   f="$WORK/$img"
   img="${img%.*}"
   prof="$WORK/$img.profile"
-  GLIBC_TUNABLES="$SAOY_GT" /usr/bin/time -v "$EVAL" profile "$f" "$RUNS" --threads 2 > "$prof" 2> "$prof.time"
+  GLIBC_TUNABLES="$SAOY_GT" /usr/bin/time -v "$EVAL" profile "$f" "$RUNS" --threads 2 --rec-sessions "$SAOY_RS" > "$prof" 2> "$prof.time"
   saoy=$(sed -n 's/^run [0-9]*: total \([0-9]*\) ms.*/\1/p' "$prof" | median)
   saoy_mem=$(peak_kb < "$prof.time")
   stages=$(grep '^run ' "$prof" | tail -n 1)

@@ -28,13 +28,32 @@ fn error_exit(g: &crate::Global, e: &OcrError) -> ExitCode {
     exit::fail(g, e.code(), &e.to_string(), code)
 }
 
+/// Recognizer sessions for this process: one per thread (0) when it runs with saoy's malloc
+/// tunables, which keep one arena; else one shared session.
+///
+/// Measured on 2026-12-08 (AVX-512, 2 threads, `ocr_eval profile --rec-sessions 0|1`): with the
+/// tunables, one session per thread read the benchmark A4 page in 1.91-1.93 vs 2.05-2.09 s at a
+/// peak of 439-459 vs 342-434 MB, and the card in 427-462 vs 469-473 ms. With glibc's default
+/// arenas each worker thread keeps its own, and an A4 page's peak went to 574 vs 316 MB, above
+/// the 0.5 GB the OCR aims for; so a process whose tunables saoy did not set keeps one session.
+fn recognizer_sessions(tuning: crate::malloc_tuning::Tuning) -> usize {
+    match tuning {
+        crate::malloc_tuning::Tuning::Applied => 0,
+        _ => 1,
+    }
+}
+
 /// Run `saoy ocr`.
 pub fn run(args: OcrArgs, g: &crate::Global) -> ExitCode {
     let store = match crate::models_cmd::open_store(g) {
         Ok(s) => s,
         Err(e) => return crate::models_cmd::model_error_exit(g, &e),
     };
-    let ocr = match Ocr::builder().threads(g.threads.unwrap_or(0)).build(&store) {
+    let ocr = match Ocr::builder()
+        .threads(g.threads.unwrap_or(0))
+        .recognizer_sessions(recognizer_sessions(crate::malloc_tuning::current()))
+        .build(&store)
+    {
         Ok(o) => o,
         Err(e) => return error_exit(g, &e),
     };
@@ -118,5 +137,19 @@ fn print_page(path: &std::path::Path, page: &saoy_ocr::PageResult, header: bool)
     }
     for c in &d.consistency.checks {
         outln!("   check {}: {:?} — {}", c.name, c.status, c.reason_en);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::malloc_tuning::Tuning;
+
+    #[test]
+    fn one_session_per_thread_only_under_saoy_s_malloc_tunables() {
+        assert_eq!(recognizer_sessions(Tuning::Applied), 0);
+        for t in [Tuning::Inherited, Tuning::Off, Tuning::Unavailable] {
+            assert_eq!(recognizer_sessions(t), 1, "{t:?}");
+        }
     }
 }
