@@ -260,6 +260,11 @@ pub struct IssuerOptions {
     /// another office are refused. `None`: the registry is this kiosk's alone.
     #[uniffi(default = None)]
     pub office_id: Option<String>,
+    /// Text recognizer sessions: 0 (default) one per inference thread, so the original's pages
+    /// and the card are read side by side (fastest); 1 one shared session, about 100 MB less
+    /// peak memory for a kiosk short of RAM (saoy-core README, "Issuance latency").
+    #[uniffi(default = 0)]
+    pub recognizer_sessions: u32,
 }
 
 impl Default for IssuerOptions {
@@ -271,6 +276,7 @@ impl Default for IssuerOptions {
             location: "Hà Nội".into(),
             liveness_turn_target_deg: None,
             office_id: None,
+            recognizer_sessions: 0,
         }
     }
 }
@@ -420,11 +426,13 @@ impl Issuer {
         options: IssuerOptions,
     ) -> Result<Arc<Self>, SaoyError> {
         use saoy_core::workflow::adapters::{
-            FaceAuthVerifier, OcrRecognizer, PadesSigner, PdfCopyRenderer,
+            FaceAuthVerifier, OcrRecognizer, OcrRecognizerOptions, PadesSigner, PdfCopyRenderer,
         };
         let threads = options.threads as usize;
         let kk = saoy_core::demo::kiosk_keys(&pki.dir)?;
-        let recognizer = OcrRecognizer::new(&models.inner, threads)?;
+        let mut ocr_options = OcrRecognizerOptions::default();
+        ocr_options.recognizer_sessions = options.recognizer_sessions as usize;
+        let recognizer = OcrRecognizer::with_options(&models.inner, threads, &ocr_options)?;
         let liveness = options.liveness_turn_target_deg.map(|deg| {
             let mut l = saoy_faceauth::LivenessConfig::default();
             l.target_yaw_deg = deg;

@@ -73,6 +73,9 @@ fn issue_verify_revoke_a_demo_copy() {
     let options = IssuerOptions {
         liveness_turn_target_deg: Some(demo.liveness_turn_target_deg),
         office_id: Some("HN-HK-KIOSK-01".into()),
+        // One shared recognizer session (the Kotlin test issues with the default, one per
+        // thread).
+        recognizer_sessions: 1,
         ..IssuerOptions::default()
     };
     let issuer = Issuer::new(models, pki.clone(), reg.clone(), p("out"), options).unwrap();

@@ -278,7 +278,7 @@ pub struct Issuer {
 #[pymethods]
 impl Issuer {
     #[new]
-    #[pyo3(signature = (out_dir, pki, registry, *, models_dir = None, threads = 0, seal_host = "xacthuc.saoy.example.vn", liveness_turn_target_deg = None, office_id = None))]
+    #[pyo3(signature = (out_dir, pki, registry, *, models_dir = None, threads = 0, seal_host = "xacthuc.saoy.example.vn", liveness_turn_target_deg = None, office_id = None, recognizer_sessions = 0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -290,6 +290,7 @@ impl Issuer {
         seal_host: &str,
         liveness_turn_target_deg: Option<f32>,
         office_id: Option<String>,
+        recognizer_sessions: u32,
     ) -> PyResult<Self> {
         let (pki, reg) = (pki.inner.clone(), registry.inner.clone());
         let options = ffi::IssuerOptions {
@@ -297,6 +298,7 @@ impl Issuer {
             seal_host: seal_host.to_owned(),
             liveness_turn_target_deg,
             office_id,
+            recognizer_sessions,
             ..ffi::IssuerOptions::default()
         };
         let inner = py

@@ -306,7 +306,9 @@ def test_issue_verify_revoke(demo, tmp_path):
 def test_refusal_is_a_result_not_an_exception(demo, tmp_path):
     pki = saoy.KioskPki(str(tmp_path / "pki"))
     reg = saoy.Registry(str(tmp_path / "registry.sqlite"))
-    issuer = saoy.Issuer(str(tmp_path / "out"), pki, reg, liveness_turn_target_deg=demo.liveness_turn_target_deg)
+    # One shared recognizer session (the low-memory choice); the other tests use one per thread.
+    issuer = saoy.Issuer(str(tmp_path / "out"), pki, reg, liveness_turn_target_deg=demo.liveness_turn_target_deg,
+                         recognizer_sessions=1)
     # The frames turn left; asking for a right turn fails the liveness challenge.
     assert demo.challenge == "turn_left"
     res = issuer.issue("py-refused", demo.pages, demo.id_front, demo.live_frames,

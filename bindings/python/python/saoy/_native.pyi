@@ -172,6 +172,7 @@ class Issuer:
         seal_host: str = "xacthuc.saoy.example.vn",
         liveness_turn_target_deg: Optional[float] = None,
         office_id: Optional[str] = None,
+        recognizer_sessions: int = 0,
     ) -> None: ...
     def recover(self, grace_secs: int = 60) -> Recovery: ...
     def issue(
