@@ -12,16 +12,16 @@ use serde::Serialize;
 /// If that fails, retries follow, cheapest and most productive first
 /// (measured on the real QR photos of `../shared/data/qr` and the specimen
 /// CCCD fronts): inverted, blurred, binarized above the mean. Then, only if
-/// the image shows a QR code's three finder marks ([`finder_area`]), the
+/// the image shows a QR code's three finder marks (`finder_area`), the
 /// costlier retries run on the part of the image around those marks:
 /// enlarged and thresholded against local means, enlarged plainly (see
-/// [`MARKED`]). Each attempt is built only when it is reached. On a card
+/// `MARKED`). Each attempt is built only when it is reached. On a card
 /// without a QR code (a CCCD back) the enlarged retries were most of the cost
 /// (0.2-0.3 s of ~0.3 s); the crop to the marks keeps them small on the few
 /// backs that pass the gate.
 ///
 /// Every attempt also re-reads each grid that rqrr locates but cannot decode
-/// from the grey pixels ([`resample_grid`]).
+/// from the grey pixels (`resample_grid`).
 pub fn decode_qr(image: &RgbImage) -> Vec<String> {
     let gray = imageops::grayscale(image);
     let long = gray.width().max(gray.height());

@@ -261,7 +261,7 @@ pub struct IssuerOptions {
     #[uniffi(default = None)]
     pub office_id: Option<String>,
     /// Text recognizer sessions: 0 (default) one per inference thread, so the original's pages
-    /// and the card are read side by side (fastest); 1 one shared session, about 100 MB less
+    /// and the card are read side by side (fastest); 1 one shared session, 100-260 MB less
     /// peak memory for a kiosk short of RAM (saoy-core README, "Issuance latency").
     #[uniffi(default = 0)]
     pub recognizer_sessions: u32,

@@ -40,7 +40,8 @@ pub struct OcrRecognizerOptions {
     /// ([`super::IssuerConfig::overlap_steps`]). With one session per thread both readings get
     /// a recognizer when they need one, and the small recognizer runs better as one-thread
     /// sessions side by side than as one two-thread session (saoy-ocr's `OrtModels::open_with`).
-    /// Each extra session costs about 55 MB. 1: one shared session, the least memory.
+    /// The cost is memory: `saoy demo` peaked at 559-614 instead of 476-496 MB with the CLI's
+    /// malloc tunables, 874-889 instead of 610-634 MB without them. 1: one shared session.
     pub recognizer_sessions: usize,
     /// Search the original's pages for a QR code when they look like an ID card (default
     /// `false`). Only the pages' text and kind are used, and the labels of an administrative
