@@ -1352,6 +1352,81 @@ fn real_issue_verify_tamper_revoke() {
     assert_eq!(rec.status.kind(), saoy_core::registry::StatusKind::Revoked);
 }
 
+/// A CCCD presented as the original with only one of its labels legible: the original's pages
+/// are read without the QR search (it cost ~0.2 s per A4 scan), and the text alone classifies
+/// nothing, so the adapter searches after all and the card's QR makes it a citizen ID.
+#[cfg(feature = "demo")]
+#[test]
+fn a_card_as_the_original_is_known_by_its_qr_when_its_labels_are_not_read() {
+    use saoy_core::workflow::DocumentRecognizer;
+    use saoy_core::workflow::adapters::OcrRecognizer;
+    use saoy_specimen as sp;
+    let person = sp::Person::generate(11);
+    let portrait = sp::demo_portrait().unwrap();
+    let opts = sp::RenderOptions::new(11).with_specimen_mark(false);
+    let front = sp::render_cccd_front(&person, Some(&portrait), &opts).unwrap();
+    let payload = front.truth.qr_payload.clone().unwrap();
+    // Paper over every printed run but one label.
+    let mut img = front.image.clone();
+    let kept: Vec<&sp::TextLine> = front
+        .truth
+        .lines
+        .iter()
+        .filter(|l| l.text.contains("Họ và tên"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{:?}", front.truth.lines);
+    for l in front
+        .truth
+        .lines
+        .iter()
+        .filter(|l| !l.text.contains("Họ và tên"))
+    {
+        let xs = l.quad.0.iter().map(|p| p[0]);
+        let ys = l.quad.0.iter().map(|p| p[1]);
+        let x0 = (xs.clone().fold(f32::MAX, f32::min) - 4.0).max(0.0) as u32;
+        let y0 = (ys.clone().fold(f32::MAX, f32::min) - 4.0).max(0.0) as u32;
+        let x1 = ((xs.fold(f32::MIN, f32::max) + 4.0) as u32).min(img.width());
+        let y1 = ((ys.fold(f32::MIN, f32::max) + 4.0) as u32).min(img.height());
+        for y in y0..y1 {
+            for x in x0..x1 {
+                img.put_pixel(x, y, image::Rgb([250, 250, 250]));
+            }
+        }
+    }
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+
+    let store = saoy_models::ModelStore::open(&saoy_models::StoreOptions::default().offline(true))
+        .expect("model store (run `saoy models fetch` first)");
+    // Without the QR, this page is no CCCD: the fallback is what makes it one.
+    let ocr = saoy_ocr::Ocr::builder().threads(2).build(&store).unwrap();
+    let mut text_only = ocr.config().clone();
+    text_only.search_qr = false;
+    let page = ocr.with_config(text_only).recognize_page(&img).unwrap();
+    assert!(
+        !matches!(
+            page.document.kind,
+            saoy_ocr::DocumentKind::CccdFront | saoy_ocr::DocumentKind::CccdBack
+        ),
+        "{:?} from {:?}",
+        page.document.kind,
+        page.text()
+    );
+    assert!(page.document.qr_texts.is_empty());
+    let with_qr = ocr.recognize_page(&img).unwrap();
+    assert_eq!(with_qr.document.qr_texts, vec![payload]);
+
+    let recognizer = OcrRecognizer::new(&store, 2).unwrap();
+    let rec = recognizer.recognize(&[png]).unwrap();
+    assert_eq!(
+        rec.kind,
+        saoy_core::DocumentKind::CITIZEN_ID,
+        "{:?}",
+        rec.pages_text
+    );
+}
+
 /// Several kiosks, each with its own delivery store, on one registry: a store scoped to its
 /// office recovers and checks only that office's rows (unscoped, one kiosk's recovery would mark
 /// another's in-flight issuance failed), and an issuer refuses input of another office.
